@@ -1,0 +1,1 @@
+//! Toolbar popup of the jira-bridge extension.

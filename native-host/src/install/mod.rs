@@ -1,0 +1,1 @@
+//! Writes and removes the native-host manifests that let browsers start this binary.

@@ -1,0 +1,2 @@
+//! Entry point of the jira-bridge native host.
+fn main() {}

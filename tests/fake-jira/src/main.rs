@@ -1,0 +1,2 @@
+//! Fake Jira server.
+fn main() {}
