@@ -1,0 +1,279 @@
+//! The create-issue draft: what the person typed, kept in extension storage between popup
+//! openings, and the `createIssue` request built from it.
+//!
+//! The draft never contains a token, and the connect form is not saved at all.
+
+use crate::FieldError;
+use jira_bridge_protocol::{NewIssue, Request};
+use serde::{Deserialize, Serialize};
+
+/// `storage.local` key of the saved draft.
+pub const DRAFT_STORAGE_KEY: &str = "draft";
+
+/// `storage.local` key of the remembered project and issue type.
+pub const PREFERENCES_STORAGE_KEY: &str = "preferences";
+
+/// Jira rejects a summary longer than 255 characters.
+pub const MAX_SUMMARY_CHARS: usize = 255;
+
+/// The create form's fields, as saved while the person types.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Draft {
+    pub project_key: String,
+    pub issue_type_id: String,
+    pub summary: String,
+    pub description: String,
+    pub page_url: String,
+    /// Title of the tab the draft was started on, sent with the issue but not shown.
+    pub page_title: String,
+    /// Random id of this draft, so the host can recognise a retried create.
+    pub client_request_id: String,
+}
+
+/// The last project and issue type used on a site, preselected in the next draft.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Preferences {
+    pub site_url: String,
+    pub project_key: String,
+    pub issue_type_id: String,
+}
+
+impl Preferences {
+    /// Returns the remembered project key if it was remembered for `site_url`.
+    pub fn project_for(&self, site_url: &str) -> Option<&str> {
+        (self.site_url == site_url && !self.project_key.is_empty()).then_some(self.project_key.as_str())
+    }
+
+    /// Returns the remembered issue type id if it was remembered for this site and project.
+    pub fn issue_type_for(&self, site_url: &str, project_key: &str) -> Option<&str> {
+        (self.site_url == site_url && self.project_key == project_key && !self.issue_type_id.is_empty())
+            .then_some(self.issue_type_id.as_str())
+    }
+}
+
+impl Draft {
+    /// Starts a draft about the active tab: its title becomes the summary. A URL that is
+    /// not http(s), such as the browser's own pages, is left out.
+    pub fn for_page(title: &str, url: &str, client_request_id: String) -> Draft {
+        let title = title.trim();
+        let url = url.trim();
+        let page_url = if is_http_url(url) { url.to_string() } else { String::new() };
+
+        Draft {
+            summary: title.chars().take(MAX_SUMMARY_CHARS).collect(),
+            page_title: title.to_string(),
+            page_url,
+            client_request_id,
+            ..Draft::default()
+        }
+    }
+
+    /// Checks the fields and builds the `createIssue` request for `site_url`.
+    pub fn to_request(&self, site_url: &str) -> Result<Request, FieldError> {
+        if self.project_key.trim().is_empty() {
+            return Err(FieldError::new("project", "Choose a project."));
+        }
+        if self.issue_type_id.trim().is_empty() {
+            return Err(FieldError::new("issue-type", "Choose an issue type."));
+        }
+
+        let summary = single_line(&self.summary);
+        if summary.is_empty() {
+            return Err(FieldError::new("summary", "Enter a summary."));
+        }
+        let summary_chars = summary.chars().count();
+        if summary_chars > MAX_SUMMARY_CHARS {
+            return Err(FieldError::new(
+                "summary",
+                format!("The summary has {summary_chars} characters; Jira accepts at most {MAX_SUMMARY_CHARS}."),
+            ));
+        }
+
+        let page_url = self.page_url.trim();
+        if !page_url.is_empty() && !is_http_url(page_url) {
+            return Err(FieldError::new(
+                "page-url",
+                format!("The page URL {page_url:?} is invalid: it must start with https:// or http://."),
+            ));
+        }
+
+        let page_title = self.page_title.trim();
+        let client_request_id = self.client_request_id.trim();
+        let issue = NewIssue {
+            project_key: self.project_key.trim().to_string(),
+            issue_type_id: self.issue_type_id.trim().to_string(),
+            summary,
+            description: self.description.trim_end().to_string(),
+            page_url: (!page_url.is_empty()).then(|| page_url.to_string()),
+            page_title: (!page_title.is_empty()).then(|| page_title.to_string()),
+            client_request_id: (!client_request_id.is_empty()).then(|| client_request_id.to_string()),
+        };
+        Ok(Request::CreateIssue { site_url: Some(site_url.to_string()), issue })
+    }
+}
+
+/// Formats 16 random bytes as a version 4 UUID, the draft's client request id.
+pub fn client_request_id(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// Joins the lines of a pasted summary with spaces, because Jira rejects line breaks in it.
+fn single_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_http_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete_draft() -> Draft {
+        Draft {
+            project_key: "WEB".into(),
+            issue_type_id: "10001".into(),
+            summary: "Login button misaligned".into(),
+            description: "Seen on Firefox.\n\n".into(),
+            page_url: "https://shop.example.com/login".into(),
+            page_title: "Log in - Shop".into(),
+            client_request_id: "0b6f6c1e-8f7d-4c2a-9f3e-2d1c0b9a8f7e".into(),
+        }
+    }
+
+    fn new_issue(request: Request) -> (Option<String>, NewIssue) {
+        match request {
+            Request::CreateIssue { site_url, issue } => (site_url, issue),
+            other => panic!("expected createIssue, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn complete_draft_builds_create_issue() {
+        let request = complete_draft().to_request("https://a.atlassian.net").expect("a complete draft should pass");
+
+        let (site_url, issue) = new_issue(request);
+
+        assert_eq!(site_url.as_deref(), Some("https://a.atlassian.net"));
+        assert_eq!(issue.project_key, "WEB");
+        assert_eq!(issue.issue_type_id, "10001");
+        assert_eq!(issue.summary, "Login button misaligned");
+        assert_eq!(issue.description, "Seen on Firefox.", "trailing blank lines should be dropped");
+        assert_eq!(issue.page_url.as_deref(), Some("https://shop.example.com/login"));
+        assert_eq!(issue.page_title.as_deref(), Some("Log in - Shop"));
+        assert_eq!(issue.client_request_id.as_deref(), Some("0b6f6c1e-8f7d-4c2a-9f3e-2d1c0b9a8f7e"));
+    }
+
+    #[test]
+    fn empty_optional_fields_become_none() {
+        let draft = Draft { page_url: " ".into(), page_title: String::new(), ..complete_draft() };
+
+        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
+
+        assert_eq!(issue.page_url, None);
+        assert_eq!(issue.page_title, None);
+    }
+
+    #[test]
+    fn summary_line_breaks_joined() {
+        let draft = Draft { summary: "  first line\r\nsecond\tline ".into(), ..complete_draft() };
+
+        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
+
+        assert_eq!(issue.summary, "first line second line");
+    }
+
+    #[test]
+    fn invalid_fields_name_their_input() {
+        let cases = [
+            (Draft { project_key: " ".into(), ..complete_draft() }, "project"),
+            (Draft { issue_type_id: String::new(), ..complete_draft() }, "issue-type"),
+            (Draft { summary: " \n ".into(), ..complete_draft() }, "summary"),
+            (Draft { summary: "x".repeat(256), ..complete_draft() }, "summary"),
+            (Draft { page_url: "javascript:alert(1)".into(), ..complete_draft() }, "page-url"),
+        ];
+
+        for (draft, field) in cases {
+            let error = draft.to_request("https://a.atlassian.net").expect_err("an invalid draft should be rejected");
+            assert_eq!(error.field, field, "wrong field: {}", error.message);
+        }
+    }
+
+    #[test]
+    fn summary_at_limit_accepted() {
+        let draft = Draft { summary: "é".repeat(MAX_SUMMARY_CHARS), ..complete_draft() };
+
+        let result = draft.to_request("https://a.atlassian.net");
+
+        assert!(result.is_ok(), "255 characters are allowed even as multi-byte text: {result:?}");
+    }
+
+    #[test]
+    fn for_page_prefills_summary_and_url() {
+        let draft = Draft::for_page(" Log in - Shop ", "https://shop.example.com/login", "id-1".into());
+
+        assert_eq!(draft.summary, "Log in - Shop");
+        assert_eq!(draft.page_title, "Log in - Shop");
+        assert_eq!(draft.page_url, "https://shop.example.com/login");
+        assert_eq!(draft.client_request_id, "id-1");
+        assert_eq!(draft.project_key, "", "the project comes from the picker, not the page");
+    }
+
+    #[test]
+    fn for_page_drops_browser_urls_and_long_titles() {
+        let draft = Draft::for_page(&"t".repeat(300), "chrome://extensions/", "id-1".into());
+
+        assert_eq!(draft.page_url, "", "a browser page is no page to link");
+        assert_eq!(draft.summary.chars().count(), MAX_SUMMARY_CHARS);
+        assert_eq!(draft.page_title.chars().count(), 300, "the full title is kept for the description");
+    }
+
+    #[test]
+    fn draft_storage_round_trip() {
+        let draft = complete_draft();
+
+        let stored = serde_json::to_value(&draft).unwrap();
+        let restored: Draft = serde_json::from_value(stored.clone()).unwrap();
+
+        assert_eq!(restored, draft);
+        assert_eq!(stored["projectKey"], "WEB", "storage uses camelCase keys");
+    }
+
+    #[test]
+    fn partial_stored_draft_restores() {
+        let restored: Draft = serde_json::from_str(r#"{"summary":"half typed"}"#).unwrap();
+
+        assert_eq!(restored.summary, "half typed");
+        assert_eq!(restored.project_key, "");
+    }
+
+    #[test]
+    fn preferences_apply_to_their_site_only() {
+        let preferences = Preferences {
+            site_url: "https://a.atlassian.net".into(),
+            project_key: "WEB".into(),
+            issue_type_id: "10001".into(),
+        };
+
+        assert_eq!(preferences.project_for("https://a.atlassian.net"), Some("WEB"));
+        assert_eq!(preferences.project_for("https://b.atlassian.net"), None);
+        assert_eq!(preferences.issue_type_for("https://a.atlassian.net", "WEB"), Some("10001"));
+        assert_eq!(preferences.issue_type_for("https://a.atlassian.net", "OPS"), None, "types belong to a project");
+    }
+
+    #[test]
+    fn client_request_id_is_uuid_v4() {
+        let id = client_request_id([0xff; 16]);
+
+        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(client_request_id([0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
+}
