@@ -1,0 +1,236 @@
+//! Creating an issue, exactly once.
+//!
+//! Each create carries the popup's client request id as an issue property. A repeat of
+//! the same id in this process returns the first result. After an unknown outcome (the
+//! connection dropped or timed out after the request was sent), the next attempt looks
+//! for an issue carrying the id before it creates another.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jira_bridge_protocol::{Deployment, ErrorCode, ErrorReply, NewIssue, Response};
+use serde_json::{json, Value};
+use tokio::sync::OnceCell;
+
+use crate::actions::projects::is_project_key;
+use crate::host::Host;
+use crate::jira::{adf, JiraClient};
+
+/// Issue property that carries the client request id.
+pub const REQUEST_PROPERTY_KEY: &str = "jira-bridge.request";
+
+/// Jira's limit for a summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 255;
+
+/// Jira's limit for a text field such as the description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 32_767;
+
+/// How far back the lookup after an unknown outcome searches, in minutes.
+const LOOKUP_WINDOW_MINUTES: u32 = 60;
+
+type CreateResult = Result<(String, String), ErrorReply>;
+
+/// Results of creates by client request id, for this process.
+#[derive(Default)]
+pub struct CreateLedger {
+    entries: Mutex<HashMap<String, Arc<OnceCell<CreateResult>>>>,
+    /// Ids whose last attempt ended without knowing whether Jira created the issue.
+    uncertain: Mutex<std::collections::HashSet<String>>,
+}
+
+pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) -> Result<Response, ErrorReply> {
+    let summary = clean_summary(&issue.summary)?;
+    validate(&issue)?;
+    let (client, _) = host.client_for(site_url).await?;
+
+    let Some(request_id) = issue.client_request_id.clone().filter(|id| !id.trim().is_empty()) else {
+        let (key, url) = send_create(&client, &issue, &summary.text, None).await?;
+        return Ok(created(key, url, summary.truncated));
+    };
+
+    let cell = {
+        let mut entries = host.creates.entries.lock().expect("create ledger lock");
+        entries.entry(format!("{} {request_id}", client.site_url())).or_default().clone()
+    };
+    let result = cell
+        .get_or_init(|| async {
+            let was_uncertain = host.creates.uncertain.lock().expect("create ledger lock").remove(&request_id);
+            if was_uncertain {
+                if let Some(found) = find_by_request_id(&client, &issue.project_key, &request_id).await? {
+                    log::info!("create {request_id} had already succeeded as {}", found.0);
+                    return Ok(found);
+                }
+            }
+            send_create(&client, &issue, &summary.text, Some(&request_id)).await
+        })
+        .await
+        .clone();
+
+    if let Err(error) = &result {
+        // A failed create may be tried again; an unknown outcome is looked up first.
+        host.creates.entries.lock().expect("create ledger lock").remove(&format!("{} {request_id}", client.site_url()));
+        if matches!(error.code, ErrorCode::NetworkError | ErrorCode::JiraUnavailable) {
+            host.creates.uncertain.lock().expect("create ledger lock").insert(request_id.clone());
+        }
+    }
+    let (key, url) = result?;
+    Ok(created(key, url, summary.truncated))
+}
+
+fn created(key: String, url: String, summary_truncated: bool) -> Response {
+    if summary_truncated {
+        log::info!("created {key} with the summary cut to {MAX_SUMMARY_CHARS} characters");
+    }
+    Response::IssueCreated { key, url }
+}
+
+async fn send_create(client: &JiraClient, issue: &NewIssue, summary: &str, request_id: Option<&str>) -> CreateResult {
+    let mut fields = json!({
+        "project": {"key": issue.project_key.trim()},
+        "issuetype": {"id": issue.issue_type_id.trim()},
+        "summary": summary,
+    });
+    let has_text = !issue.description.trim().is_empty() || issue.page_url.as_deref().is_some_and(|url| !url.trim().is_empty());
+    if has_text {
+        fields["description"] = match client.deployment() {
+            Deployment::Cloud => adf::description_adf(&issue.description, issue.page_url.as_deref(), issue.page_title.as_deref()),
+            Deployment::DataCenter => {
+                Value::String(adf::description_wiki(&issue.description, issue.page_url.as_deref(), issue.page_title.as_deref()))
+            }
+        };
+    }
+    let mut body = json!({ "fields": fields });
+    if let Some(request_id) = request_id {
+        body["properties"] = json!([{ "key": REQUEST_PROPERTY_KEY, "value": { "clientRequestId": request_id } }]);
+    }
+
+    let reply = client.post(&format!("{}/issue", client.api()), &body).await?;
+    let key = reply["key"].as_str().ok_or_else(|| {
+        ErrorReply::new(ErrorCode::JiraUnavailable, "Jira answered the create without an issue key. Check Jira before trying again.")
+    })?;
+    log::info!("created {key} in {}", issue.project_key);
+    Ok((key.to_string(), client.browse_url(key)))
+}
+
+/// Looks for an issue this account created recently that carries the request id.
+async fn find_by_request_id(client: &JiraClient, project_key: &str, request_id: &str) -> Result<Option<(String, String)>, ErrorReply> {
+    let jql = format!(
+        "project = \"{}\" AND reporter = currentUser() AND created >= -{LOOKUP_WINDOW_MINUTES}m ORDER BY created DESC",
+        project_key.trim()
+    );
+    let parameters = [("jql", jql), ("fields", "summary".to_string()), ("maxResults", "50".to_string())];
+    let page = match client.deployment() {
+        Deployment::Cloud => client.get("/rest/api/3/search/jql", &parameters).await?,
+        Deployment::DataCenter => client.get("/rest/api/2/search", &parameters).await?,
+    };
+
+    for issue in page["issues"].as_array().into_iter().flatten() {
+        let Some(key) = issue["key"].as_str() else { continue };
+        let path = format!("{}/issue/{key}/properties/{REQUEST_PROPERTY_KEY}", client.api());
+        match client.get(&path, &[]).await {
+            Ok(property) if property["value"]["clientRequestId"] == request_id => {
+                return Ok(Some((key.to_string(), client.browse_url(key))));
+            }
+            Ok(_) => {}
+            Err(error) if error.code == ErrorCode::NotFound => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(None)
+}
+
+/// A summary fit for Jira and whether it had to be cut.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub text: String,
+    pub truncated: bool,
+}
+
+/// Turns newlines and runs of whitespace into single spaces and cuts the summary to
+/// Jira's 255 characters.
+pub fn clean_summary(raw: &str) -> Result<Summary, ErrorReply> {
+    let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return Err(ErrorReply::new(ErrorCode::InvalidInput, "The summary is empty. Write a short title for the issue.")
+            .with_details(json!({ "field": "summary" })));
+    }
+    let count = collapsed.chars().count();
+    if count <= MAX_SUMMARY_CHARS {
+        return Ok(Summary { text: collapsed, truncated: false });
+    }
+    let mut text: String = collapsed.chars().take(MAX_SUMMARY_CHARS - 1).collect();
+    text = text.trim_end().to_string();
+    text.push('…');
+    Ok(Summary { text, truncated: true })
+}
+
+fn validate(issue: &NewIssue) -> Result<(), ErrorReply> {
+    if !is_project_key(issue.project_key.trim()) {
+        return Err(ErrorReply::new(ErrorCode::InvalidInput, "Choose a project for the issue.").with_details(json!({ "field": "projectKey" })));
+    }
+    if issue.issue_type_id.trim().is_empty() || !issue.issue_type_id.trim().chars().all(|c| c.is_ascii_digit()) {
+        return Err(ErrorReply::new(ErrorCode::InvalidInput, "Choose an issue type for the issue.").with_details(json!({ "field": "issueTypeId" })));
+    }
+    let length = issue.description.chars().count();
+    if length > MAX_DESCRIPTION_CHARS {
+        return Err(ErrorReply::new(
+            ErrorCode::InvalidInput,
+            format!("The description has {length} characters; Jira accepts at most {MAX_DESCRIPTION_CHARS}. Shorten it or attach the text as a file."),
+        )
+        .with_details(json!({ "field": "description", "length": length, "max": MAX_DESCRIPTION_CHARS })));
+    }
+    if let Some(url) = issue.page_url.as_deref().filter(|url| !url.is_empty()) {
+        if url::Url::parse(url).is_err() {
+            return Err(ErrorReply::new(ErrorCode::InvalidInput, format!("The page address \"{url}\" is not a valid URL.")).with_details(json!({ "field": "pageUrl" })));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_newlines_become_spaces() {
+        let summary = clean_summary("Checkout\nbutton\r\n  broken\t").unwrap();
+
+        assert_eq!(summary, Summary { text: "Checkout button broken".into(), truncated: false });
+    }
+
+    #[test]
+    fn summary_cut_at_255_characters() {
+        let long = "é".repeat(300);
+
+        let summary = clean_summary(&long).unwrap();
+
+        assert_eq!(summary.text.chars().count(), MAX_SUMMARY_CHARS);
+        assert!(summary.truncated, "a 300-character summary should be marked as cut");
+        assert!(summary.text.ends_with('…'));
+    }
+
+    #[test]
+    fn summary_blank_rejected() {
+        let error = clean_summary(" \n ").unwrap_err();
+
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+    }
+
+    #[test]
+    fn description_over_limit_rejected() {
+        let issue = NewIssue {
+            project_key: "WEB".into(),
+            issue_type_id: "10001".into(),
+            summary: "s".into(),
+            description: "x".repeat(MAX_DESCRIPTION_CHARS + 1),
+            page_url: None,
+            page_title: None,
+            client_request_id: None,
+        };
+
+        let error = validate(&issue).unwrap_err();
+
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert!(error.message.contains("at most 32767"), "message: {}", error.message);
+    }
+}

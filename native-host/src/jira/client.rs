@@ -1,0 +1,307 @@
+//! One HTTP client for both Jira dialects. It adds the token to each request, sends it
+//! only to the site it was saved for, and turns Jira's answers into typed errors whose
+//! text never contains the token.
+
+use std::time::Duration;
+
+use base64::Engine;
+use jira_bridge_protocol::{Deployment, ErrorCode, ErrorReply, Secret};
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Time allowed for one Jira request, from connecting to the last byte of the body.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Largest Jira response body the host reads; larger ones are refused, not buffered.
+const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How the host proves who it is to a site.
+#[derive(Clone)]
+pub enum Credentials {
+    /// Jira Cloud: the account's email and an API token, sent as HTTP Basic.
+    Basic { email: String, token: Secret },
+    /// Jira Data Center: a personal access token, sent as a Bearer token.
+    Bearer { token: Secret },
+}
+
+impl Credentials {
+    fn header_value(&self) -> header::HeaderValue {
+        let text = match self {
+            Credentials::Basic { email, token } => {
+                let pair = zeroize::Zeroizing::new(format!("{email}:{}", token.expose()));
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()))
+            }
+            Credentials::Bearer { token } => format!("Bearer {}", token.expose()),
+        };
+        let text = zeroize::Zeroizing::new(text);
+        let mut value = header::HeaderValue::from_str(&text).unwrap_or_else(|_| header::HeaderValue::from_static("Invalid"));
+        value.set_sensitive(true);
+        value
+    }
+
+    /// Returns every form in which the token could show up in a Jira answer, so echoed
+    /// text can be scrubbed.
+    fn leak_forms(&self) -> Vec<String> {
+        let mut forms = Vec::new();
+        match self {
+            Credentials::Basic { email, token } => {
+                forms.push(token.expose().to_string());
+                let pair = format!("{email}:{}", token.expose());
+                forms.push(base64::engine::general_purpose::STANDARD.encode(pair.as_bytes()));
+            }
+            Credentials::Bearer { token } => forms.push(token.expose().to_string()),
+        }
+        forms.retain(|form| form.len() >= 4);
+        forms
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::Basic { email, .. } => write!(f, "Basic({email}, <redacted>)"),
+            Credentials::Bearer { .. } => f.write_str("Bearer(<redacted>)"),
+        }
+    }
+}
+
+/// Builds the HTTP client shared by every request of a host process, so later calls
+/// reuse the connection. Redirects are never followed: a redirect to another origin
+/// would carry the credentials there.
+pub fn build_http_client(allow_http_loopback: bool) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .https_only(!allow_http_loopback)
+        .user_agent(concat!("jira-bridge/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the HTTP client settings are valid")
+}
+
+/// A client for one site and account.
+#[derive(Debug, Clone)]
+pub struct JiraClient {
+    http: reqwest::Client,
+    site_url: String,
+    deployment: Deployment,
+    credentials: Credentials,
+}
+
+impl JiraClient {
+    pub fn new(http: reqwest::Client, site_url: &str, deployment: Deployment, credentials: Credentials) -> Self {
+        JiraClient { http, site_url: site_url.trim_end_matches('/').to_string(), deployment, credentials }
+    }
+
+    pub fn site_url(&self) -> &str {
+        &self.site_url
+    }
+
+    pub fn deployment(&self) -> Deployment {
+        self.deployment
+    }
+
+    /// Returns the REST prefix of the dialect: `/rest/api/3` on Cloud, `/rest/api/2` on Data Center.
+    pub fn api(&self) -> &'static str {
+        match self.deployment {
+            Deployment::Cloud => "/rest/api/3",
+            Deployment::DataCenter => "/rest/api/2",
+        }
+    }
+
+    /// Returns the link a person opens to see an issue.
+    pub fn browse_url(&self, key: &str) -> String {
+        format!("{}/browse/{key}", self.site_url)
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ErrorReply> {
+        self.send(Method::GET, path, query, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ErrorReply> {
+        self.send(Method::POST, path, &[], Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Result<Value, ErrorReply> {
+        self.send(Method::PUT, path, &[], Some(body)).await
+    }
+
+    /// Sends one request to `site_url + path` and returns the JSON body (`null` when empty).
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, ErrorReply> {
+        debug_assert!(path.starts_with('/'), "paths are absolute within the site");
+        let url = format!("{}{path}", self.site_url);
+
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .header(header::AUTHORIZATION, self.credentials.header_value())
+            .header(header::ACCEPT, "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+
+        let started = std::time::Instant::now();
+        let response = request.send().await.map_err(|error| self.network_error(&method, path, &error))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse::<u64>().ok());
+        let location = response.headers().get(header::LOCATION).and_then(|value| value.to_str().ok()).map(str::to_string);
+        let bytes = read_limited(response).await.map_err(|error| self.network_error(&method, path, &error))?;
+        log::info!("{method} {path} -> {} in {} ms", status.as_u16(), started.elapsed().as_millis());
+
+        if status.is_success() {
+            if bytes.is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_slice(&bytes).map_err(|_| {
+                ErrorReply::new(
+                    ErrorCode::JiraUnavailable,
+                    format!("{} answered {method} {path} with something that is not JSON. Check that the site URL is your Jira's address.", self.site_url),
+                )
+            });
+        }
+        Err(self.status_error(status, &method, path, &bytes, retry_after, location))
+    }
+
+    fn network_error(&self, method: &Method, path: &str, error: &reqwest::Error) -> ErrorReply {
+        let what = if error.is_timeout() {
+            "timed out"
+        } else if error.is_connect() {
+            "could not connect"
+        } else if error.is_body() || error.is_decode() {
+            "the response could not be read"
+        } else {
+            "failed"
+        };
+        log::warn!("{method} {path} on {} {what}: {}", self.site_url, self.scrub(&error.to_string()));
+        ErrorReply::new(
+            ErrorCode::NetworkError,
+            format!("The request to {} {what}. Check your network connection and the site URL, then try again.", self.site_url),
+        )
+        .with_details(json!({ "siteUrl": self.site_url, "request": format!("{method} {path}") }))
+    }
+
+    fn status_error(
+        &self,
+        status: StatusCode,
+        method: &Method,
+        path: &str,
+        body: &[u8],
+        retry_after: Option<u64>,
+        location: Option<String>,
+    ) -> ErrorReply {
+        let jira_messages = self.jira_messages(body);
+        let summary = jira_messages.first().cloned();
+        let details = json!({
+            "status": status.as_u16(),
+            "request": format!("{method} {path}"),
+            "jiraMessages": jira_messages,
+        });
+        log::warn!("{method} {path} on {} answered {}: {}", self.site_url, status.as_u16(), summary.as_deref().unwrap_or("no message"));
+
+        let site = &self.site_url;
+        let (code, message) = match status.as_u16() {
+            300..=399 => (
+                ErrorCode::JiraRejected,
+                format!(
+                    "{site} redirected the request{}. The token is never sent on to another address: connect with the address Jira itself uses.",
+                    location.map(|target| format!(" to {}", self.scrub(&target))).unwrap_or_default()
+                ),
+            ),
+            401 => (
+                ErrorCode::AuthenticationFailed,
+                format!("{site} rejected the credentials. Check the email and create a new API token (or personal access token), then connect again."),
+            ),
+            403 => (
+                ErrorCode::PermissionDenied,
+                summary.unwrap_or_else(|| format!("{site} does not allow this account to do that. Ask your Jira administrator for the permission.")),
+            ),
+            404 => (
+                ErrorCode::NotFound,
+                summary.unwrap_or_else(|| format!("{site} found nothing at {path}. It may have been deleted or you may not have access to it.")),
+            ),
+            429 => (
+                ErrorCode::RateLimited,
+                match retry_after {
+                    Some(seconds) => format!("{site} is limiting requests. Try again in {seconds} seconds."),
+                    None => format!("{site} is limiting requests. Wait a minute and try again."),
+                },
+            ),
+            400..=499 => (
+                ErrorCode::JiraRejected,
+                summary.unwrap_or_else(|| format!("{site} refused the request ({}).", status.as_u16())),
+            ),
+            _ => (
+                ErrorCode::JiraUnavailable,
+                format!("{site} answered with a server error ({}). Try again later.", status.as_u16()),
+            ),
+        };
+        let mut details = details;
+        if let Some(seconds) = retry_after {
+            details["retryAfterSeconds"] = json!(seconds);
+        }
+        ErrorReply::new(code, message).with_details(details)
+    }
+
+    /// Collects Jira's `errorMessages` and `errors` in readable form, scrubbed of the token.
+    fn jira_messages(&self, body: &[u8]) -> Vec<String> {
+        let Ok(value) = serde_json::from_slice::<Value>(body) else {
+            return Vec::new();
+        };
+        let mut messages: Vec<String> = value["errorMessages"]
+            .as_array()
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        if let Some(errors) = value["errors"].as_object() {
+            for (field, message) in errors {
+                if let Some(message) = message.as_str() {
+                    messages.push(format!("{field}: {message}"));
+                }
+            }
+        }
+        messages.iter().map(|message| self.scrub(message)).map(|message| truncate(&message, 500)).collect()
+    }
+
+    /// Replaces every form of the token in text from Jira or from the network stack.
+    fn scrub(&self, text: &str) -> String {
+        let mut clean = text.to_string();
+        for form in self.credentials.leak_forms() {
+            clean = clean.replace(&form, "<redacted>");
+        }
+        clean
+    }
+}
+
+/// Reads a response body up to [`MAX_RESPONSE_BYTES`].
+async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            log::warn!("a Jira response exceeded {MAX_RESPONSE_BYTES} bytes; the rest was dropped");
+            break;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max_chars).collect();
+    cut.push('…');
+    cut
+}
