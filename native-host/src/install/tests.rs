@@ -1,0 +1,1 @@
+//! Install and uninstall tests in fake home folders.
