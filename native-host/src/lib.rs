@@ -15,3 +15,4 @@ pub mod jira;
 pub mod logging;
 pub mod server;
 pub mod session;
+pub mod text;

@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 
 use crate::actions::projects::is_project_key;
 use crate::host::Host;
+use crate::text::shorten;
 use crate::jira::{adf, JiraClient};
 
 /// Issue property that carries the client request id.
@@ -181,7 +182,7 @@ fn validate(issue: &NewIssue) -> Result<(), ErrorReply> {
     }
     if let Some(url) = issue.page_url.as_deref().filter(|url| !url.is_empty()) {
         if url::Url::parse(url).is_err() {
-            return Err(ErrorReply::new(ErrorCode::InvalidInput, format!("The page address \"{url}\" is not a valid URL.")).with_details(json!({ "field": "pageUrl" })));
+            return Err(ErrorReply::new(ErrorCode::InvalidInput, format!("The page address \"{}\" is not a valid URL.", shorten(url, 200))).with_details(json!({ "field": "pageUrl" })));
         }
     }
     Ok(())

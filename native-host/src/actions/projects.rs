@@ -4,6 +4,7 @@ use jira_bridge_protocol::{Deployment, ErrorCode, ErrorReply, IssueType, Project
 use serde_json::Value;
 
 use crate::host::Host;
+use crate::text::shorten;
 
 /// Most projects listed in one reply; the popup narrows the list with `query` beyond it.
 const MAX_PROJECTS: usize = 500;
@@ -56,7 +57,7 @@ pub async fn list_projects(host: &Host, site_url: Option<&str>, query: Option<&s
 pub async fn list_issue_types(host: &Host, site_url: Option<&str>, project_key: &str) -> Result<Response, ErrorReply> {
     let project_key = project_key.trim();
     if !is_project_key(project_key) {
-        return Err(ErrorReply::new(ErrorCode::InvalidInput, format!("\"{project_key}\" is not a project key. Choose a project from the list.")).with_details(serde_json::json!({ "field": "projectKey" })));
+        return Err(ErrorReply::new(ErrorCode::InvalidInput, format!("\"{}\" is not a project key. Choose a project from the list.", shorten(project_key, 40))).with_details(serde_json::json!({ "field": "projectKey" })));
     }
     let (client, _) = host.client_for(site_url).await?;
 

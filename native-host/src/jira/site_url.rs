@@ -37,6 +37,7 @@ pub fn http_loopback_allowed() -> bool {
 
 /// Normalises a pasted site URL into a base URL without a trailing slash.
 pub fn normalize_site_url(input: &str, allow_http_loopback: bool) -> Result<String, ErrorReply> {
+    let shown = crate::text::shorten(input.trim(), 200);
     let trimmed = input.trim();
     if trimmed.is_empty() {
         return Err(invalid(input, "The site URL is empty. Enter your Jira address, for example https://your-company.atlassian.net."));
@@ -45,7 +46,7 @@ pub fn normalize_site_url(input: &str, allow_http_loopback: bool) -> Result<Stri
         if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
 
     let mut url = Url::parse(&with_scheme).map_err(|error| {
-        invalid(input, &format!("\"{trimmed}\" is not a valid URL ({error}). Enter your Jira address, for example https://your-company.atlassian.net."))
+        invalid(input, &format!("\"{shown}\" is not a valid URL ({error}). Enter your Jira address, for example https://your-company.atlassian.net."))
     })?;
     if !url.username().is_empty() || url.password().is_some() {
         // No details here: the input contains a password that must not be echoed back.
@@ -66,14 +67,14 @@ pub fn normalize_site_url(input: &str, allow_http_loopback: bool) -> Result<Stri
                 ErrorCode::InsecureSiteUrl,
                 format!("Plain http is allowed only for a local test site, and only when {ALLOW_HTTP_LOOPBACK_ENV}=1 is set for the native host."),
             )
-            .with_details(serde_json::json!({ "siteUrl": trimmed })));
+            .with_details(serde_json::json!({ "siteUrl": shown })));
         }
         "http" => {
             return Err(ErrorReply::new(
                 ErrorCode::InsecureSiteUrl,
                 "The site URL uses plain http, which would send your token unencrypted. Use the https address of your Jira site.",
             )
-            .with_details(serde_json::json!({ "siteUrl": trimmed })));
+            .with_details(serde_json::json!({ "siteUrl": shown })));
         }
         other => {
             return Err(invalid(input, &format!("The site URL must start with https://, not {other}://.")));
@@ -120,7 +121,7 @@ fn is_loopback(host: &Host<&str>) -> bool {
 }
 
 fn invalid(input: &str, message: &str) -> ErrorReply {
-    ErrorReply::new(ErrorCode::InvalidSiteUrl, message).with_details(serde_json::json!({ "siteUrl": input.trim() }))
+    ErrorReply::new(ErrorCode::InvalidSiteUrl, message).with_details(serde_json::json!({ "siteUrl": crate::text::shorten(input.trim(), 200) }))
 }
 
 #[cfg(test)]
