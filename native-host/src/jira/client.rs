@@ -12,6 +12,9 @@ use serde_json::{json, Value};
 /// Time allowed for one Jira request, from connecting to the last byte of the body.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Environment variable that overrides [`REQUEST_TIMEOUT`], in seconds.
+pub const REQUEST_TIMEOUT_ENV: &str = "JIRA_BRIDGE_REQUEST_TIMEOUT_SECS";
+
 /// Largest Jira response body the host reads; larger ones are refused, not buffered.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -71,12 +74,21 @@ impl std::fmt::Debug for Credentials {
 pub fn build_http_client(allow_http_loopback: bool) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(request_timeout())
         .connect_timeout(Duration::from_secs(10))
         .https_only(!allow_http_loopback)
         .user_agent(concat!("jira-bridge/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the HTTP client settings are valid")
+}
+
+fn request_timeout() -> Duration {
+    std::env::var(REQUEST_TIMEOUT_ENV)
+        .ok()
+        .and_then(|value| value.parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .map(Duration::from_secs)
+        .unwrap_or(REQUEST_TIMEOUT)
 }
 
 /// A client for one site and account.

@@ -52,6 +52,11 @@ impl TestHome {
 
     /// Starts the host as a browser would, with `args` after the program name.
     pub fn spawn_host(&self, args: &[&str]) -> HostProcess {
+        self.spawn_host_with_env(args, &[])
+    }
+
+    /// Starts the host with extra environment variables.
+    pub fn spawn_host_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> HostProcess {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jira-bridge-host"));
         command
             .args(args)
@@ -61,7 +66,8 @@ impl TestHome {
             .env("JIRA_BRIDGE_LOG", "debug")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(Stdio::piped())
+            .envs(env.iter().copied());
         HostProcess::spawn(command)
     }
 
