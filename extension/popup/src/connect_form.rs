@@ -28,7 +28,10 @@ impl ConnectForm {
 
         let token = self.token.trimmed();
         if token.is_empty() {
-            return Err(FieldError::new("token", "Enter an API token or a personal access token."));
+            return Err(FieldError::new(
+                "token",
+                "Enter an API token or a personal access token.",
+            ));
         }
 
         Ok(Request::Connect {
@@ -44,10 +47,17 @@ impl ConnectForm {
 fn normalise_site_url(typed: &str) -> Result<String, FieldError> {
     let trimmed = typed.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new("site-url", "Enter the address of your Jira site."));
+        return Err(FieldError::new(
+            "site-url",
+            "Enter the address of your Jira site.",
+        ));
     }
 
-    let with_scheme = if trimmed.contains("://") { trimmed.to_string() } else { format!("https://{trimmed}") };
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
     let lower = with_scheme.to_ascii_lowercase();
     if !lower.starts_with("https://") && !lower.starts_with("http://") {
         return Err(FieldError::new(
@@ -58,10 +68,16 @@ fn normalise_site_url(typed: &str) -> Result<String, FieldError> {
 
     let without_slash = with_scheme.trim_end_matches('/');
     if without_slash.len() <= "https://".len() || without_slash.ends_with("://") {
-        return Err(FieldError::new("site-url", format!("The site URL {trimmed:?} has no host name.")));
+        return Err(FieldError::new(
+            "site-url",
+            format!("The site URL {trimmed:?} has no host name."),
+        ));
     }
     if without_slash.chars().any(char::is_whitespace) {
-        return Err(FieldError::new("site-url", format!("The site URL {trimmed:?} contains a space.")));
+        return Err(FieldError::new(
+            "site-url",
+            format!("The site URL {trimmed:?} contains a space."),
+        ));
     }
 
     Ok(without_slash.to_string())
@@ -72,34 +88,55 @@ mod tests {
     use super::*;
 
     fn form(site_url: &str, email: &str, token: &str) -> ConnectForm {
-        ConnectForm { site_url: site_url.into(), email: email.into(), token: Secret::new(token.into()) }
+        ConnectForm {
+            site_url: site_url.into(),
+            email: email.into(),
+            token: Secret::new(token.into()),
+        }
     }
 
     fn connect_fields(request: Request) -> (String, Option<String>, String) {
         match request {
-            Request::Connect { site_url, email, token } => (site_url, email, token.expose().to_string()),
+            Request::Connect {
+                site_url,
+                email,
+                token,
+            } => (site_url, email, token.expose().to_string()),
             other => panic!("expected connect, got {other:?}"),
         }
     }
 
     #[test]
     fn cloud_form_builds_connect() {
-        let request = form(" https://example.atlassian.net/ ", " ada@example.com ", " tok-1\n").to_request();
+        let request = form(
+            " https://example.atlassian.net/ ",
+            " ada@example.com ",
+            " tok-1\n",
+        )
+        .to_request();
 
-        let (site_url, email, token) = connect_fields(request.expect("a complete form should pass"));
+        let (site_url, email, token) =
+            connect_fields(request.expect("a complete form should pass"));
 
         assert_eq!(site_url, "https://example.atlassian.net");
         assert_eq!(email.as_deref(), Some("ada@example.com"));
-        assert_eq!(token, "tok-1", "pasted whitespace around the token should be trimmed");
+        assert_eq!(
+            token, "tok-1",
+            "pasted whitespace around the token should be trimmed"
+        );
     }
 
     #[test]
     fn empty_email_means_personal_access_token() {
         let request = form("https://jira.example.com/jira", "", "pat-1").to_request();
 
-        let (site_url, email, _) = connect_fields(request.expect("a form without email should pass"));
+        let (site_url, email, _) =
+            connect_fields(request.expect("a form without email should pass"));
 
-        assert_eq!(site_url, "https://jira.example.com/jira", "the context path should be kept");
+        assert_eq!(
+            site_url, "https://jira.example.com/jira",
+            "the context path should be kept"
+        );
         assert_eq!(email, None);
     }
 
@@ -118,7 +155,10 @@ mod tests {
 
         let (site_url, _, _) = connect_fields(request.unwrap());
 
-        assert_eq!(site_url, "http://127.0.0.1:8080", "the host, not the popup, decides on plain http");
+        assert_eq!(
+            site_url, "http://127.0.0.1:8080",
+            "the host, not the popup, decides on plain http"
+        );
     }
 
     #[test]
@@ -135,8 +175,14 @@ mod tests {
         ];
 
         for (form, field) in cases {
-            let error = form.to_request().expect_err("an invalid form should be rejected");
-            assert_eq!(error.field, field, "wrong field for {:?}: {}", form.site_url, error.message);
+            let error = form
+                .to_request()
+                .expect_err("an invalid form should be rejected");
+            assert_eq!(
+                error.field, field,
+                "wrong field for {:?}: {}",
+                form.site_url, error.message
+            );
         }
     }
 
@@ -144,6 +190,9 @@ mod tests {
     fn debug_hides_token() {
         let debug = format!("{:?}", form("https://example.com", "", "CANARY-tok"));
 
-        assert!(!debug.contains("CANARY"), "Debug output leaked the token: {debug}");
+        assert!(
+            !debug.contains("CANARY"),
+            "Debug output leaked the token: {debug}"
+        );
     }
 }

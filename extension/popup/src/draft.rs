@@ -43,28 +43,50 @@ pub struct Preferences {
 impl Preferences {
     /// Returns the remembered project key if it was remembered for `site_url`.
     pub fn project_for(&self, site_url: &str) -> Option<&str> {
-        (self.site_url == site_url && !self.project_key.is_empty()).then_some(self.project_key.as_str())
+        (self.site_url == site_url && !self.project_key.is_empty())
+            .then_some(self.project_key.as_str())
     }
 
     /// Returns the remembered issue type id if it was remembered for this site and project.
     pub fn issue_type_for(&self, site_url: &str, project_key: &str) -> Option<&str> {
-        (self.site_url == site_url && self.project_key == project_key && !self.issue_type_id.is_empty())
-            .then_some(self.issue_type_id.as_str())
+        (self.site_url == site_url
+            && self.project_key == project_key
+            && !self.issue_type_id.is_empty())
+        .then_some(self.issue_type_id.as_str())
     }
 }
 
 impl Draft {
-    /// Starts a draft about the active tab: its title becomes the summary. A URL that is
-    /// not http(s), such as the browser's own pages, is left out.
+    /// Starts a draft about the active tab: its title becomes the summary. A tab that does
+    /// not show an http(s) page, such as the browser's own pages or this popup opened as a
+    /// tab, prefills nothing.
     pub fn for_page(title: &str, url: &str, client_request_id: String) -> Draft {
-        let title = title.trim();
         let url = url.trim();
-        let page_url = if is_http_url(url) { url.to_string() } else { String::new() };
+        if !is_http_url(url) {
+            return Draft {
+                client_request_id,
+                ..Draft::default()
+            };
+        }
 
+        let title = title.trim();
         Draft {
             summary: title.chars().take(MAX_SUMMARY_CHARS).collect(),
             page_title: title.to_string(),
-            page_url,
+            page_url: url.to_string(),
+            client_request_id,
+            ..Draft::default()
+        }
+    }
+
+    /// Starts the draft that follows a created issue: the same project, issue type and page,
+    /// with an empty summary and description and a new client request id.
+    pub fn next_after_create(&self, client_request_id: String) -> Draft {
+        Draft {
+            project_key: self.project_key.clone(),
+            issue_type_id: self.issue_type_id.clone(),
+            page_url: self.page_url.clone(),
+            page_title: self.page_title.clone(),
             client_request_id,
             ..Draft::default()
         }
@@ -95,7 +117,9 @@ impl Draft {
         if !page_url.is_empty() && !is_http_url(page_url) {
             return Err(FieldError::new(
                 "page-url",
-                format!("The page URL {page_url:?} is invalid: it must start with https:// or http://."),
+                format!(
+                    "The page URL {page_url:?} is invalid: it must start with https:// or http://."
+                ),
             ));
         }
 
@@ -108,9 +132,13 @@ impl Draft {
             description: self.description.trim_end().to_string(),
             page_url: (!page_url.is_empty()).then(|| page_url.to_string()),
             page_title: (!page_title.is_empty()).then(|| page_title.to_string()),
-            client_request_id: (!client_request_id.is_empty()).then(|| client_request_id.to_string()),
+            client_request_id: (!client_request_id.is_empty())
+                .then(|| client_request_id.to_string()),
         };
-        Ok(Request::CreateIssue { site_url: Some(site_url.to_string()), issue })
+        Ok(Request::CreateIssue {
+            site_url: Some(site_url.to_string()),
+            issue,
+        })
     }
 }
 
@@ -120,7 +148,14 @@ pub fn client_request_id(mut bytes: [u8; 16]) -> String {
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
 
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// Joins the lines of a pasted summary with spaces, because Jira rejects line breaks in it.
@@ -158,7 +193,9 @@ mod tests {
 
     #[test]
     fn complete_draft_builds_create_issue() {
-        let request = complete_draft().to_request("https://a.atlassian.net").expect("a complete draft should pass");
+        let request = complete_draft()
+            .to_request("https://a.atlassian.net")
+            .expect("a complete draft should pass");
 
         let (site_url, issue) = new_issue(request);
 
@@ -166,15 +203,28 @@ mod tests {
         assert_eq!(issue.project_key, "WEB");
         assert_eq!(issue.issue_type_id, "10001");
         assert_eq!(issue.summary, "Login button misaligned");
-        assert_eq!(issue.description, "Seen on Firefox.", "trailing blank lines should be dropped");
-        assert_eq!(issue.page_url.as_deref(), Some("https://shop.example.com/login"));
+        assert_eq!(
+            issue.description, "Seen on Firefox.",
+            "trailing blank lines should be dropped"
+        );
+        assert_eq!(
+            issue.page_url.as_deref(),
+            Some("https://shop.example.com/login")
+        );
         assert_eq!(issue.page_title.as_deref(), Some("Log in - Shop"));
-        assert_eq!(issue.client_request_id.as_deref(), Some("0b6f6c1e-8f7d-4c2a-9f3e-2d1c0b9a8f7e"));
+        assert_eq!(
+            issue.client_request_id.as_deref(),
+            Some("0b6f6c1e-8f7d-4c2a-9f3e-2d1c0b9a8f7e")
+        );
     }
 
     #[test]
     fn empty_optional_fields_become_none() {
-        let draft = Draft { page_url: " ".into(), page_title: String::new(), ..complete_draft() };
+        let draft = Draft {
+            page_url: " ".into(),
+            page_title: String::new(),
+            ..complete_draft()
+        };
 
         let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
 
@@ -184,7 +234,10 @@ mod tests {
 
     #[test]
     fn summary_line_breaks_joined() {
-        let draft = Draft { summary: "  first line\r\nsecond\tline ".into(), ..complete_draft() };
+        let draft = Draft {
+            summary: "  first line\r\nsecond\tline ".into(),
+            ..complete_draft()
+        };
 
         let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
 
@@ -194,46 +247,118 @@ mod tests {
     #[test]
     fn invalid_fields_name_their_input() {
         let cases = [
-            (Draft { project_key: " ".into(), ..complete_draft() }, "project"),
-            (Draft { issue_type_id: String::new(), ..complete_draft() }, "issue-type"),
-            (Draft { summary: " \n ".into(), ..complete_draft() }, "summary"),
-            (Draft { summary: "x".repeat(256), ..complete_draft() }, "summary"),
-            (Draft { page_url: "javascript:alert(1)".into(), ..complete_draft() }, "page-url"),
+            (
+                Draft {
+                    project_key: " ".into(),
+                    ..complete_draft()
+                },
+                "project",
+            ),
+            (
+                Draft {
+                    issue_type_id: String::new(),
+                    ..complete_draft()
+                },
+                "issue-type",
+            ),
+            (
+                Draft {
+                    summary: " \n ".into(),
+                    ..complete_draft()
+                },
+                "summary",
+            ),
+            (
+                Draft {
+                    summary: "x".repeat(256),
+                    ..complete_draft()
+                },
+                "summary",
+            ),
+            (
+                Draft {
+                    page_url: "javascript:alert(1)".into(),
+                    ..complete_draft()
+                },
+                "page-url",
+            ),
         ];
 
         for (draft, field) in cases {
-            let error = draft.to_request("https://a.atlassian.net").expect_err("an invalid draft should be rejected");
+            let error = draft
+                .to_request("https://a.atlassian.net")
+                .expect_err("an invalid draft should be rejected");
             assert_eq!(error.field, field, "wrong field: {}", error.message);
         }
     }
 
     #[test]
     fn summary_at_limit_accepted() {
-        let draft = Draft { summary: "é".repeat(MAX_SUMMARY_CHARS), ..complete_draft() };
+        let draft = Draft {
+            summary: "é".repeat(MAX_SUMMARY_CHARS),
+            ..complete_draft()
+        };
 
         let result = draft.to_request("https://a.atlassian.net");
 
-        assert!(result.is_ok(), "255 characters are allowed even as multi-byte text: {result:?}");
+        assert!(
+            result.is_ok(),
+            "255 characters are allowed even as multi-byte text: {result:?}"
+        );
     }
 
     #[test]
     fn for_page_prefills_summary_and_url() {
-        let draft = Draft::for_page(" Log in - Shop ", "https://shop.example.com/login", "id-1".into());
+        let draft = Draft::for_page(
+            " Log in - Shop ",
+            "https://shop.example.com/login",
+            "id-1".into(),
+        );
 
         assert_eq!(draft.summary, "Log in - Shop");
         assert_eq!(draft.page_title, "Log in - Shop");
         assert_eq!(draft.page_url, "https://shop.example.com/login");
         assert_eq!(draft.client_request_id, "id-1");
-        assert_eq!(draft.project_key, "", "the project comes from the picker, not the page");
+        assert_eq!(
+            draft.project_key, "",
+            "the project comes from the picker, not the page"
+        );
     }
 
     #[test]
-    fn for_page_drops_browser_urls_and_long_titles() {
-        let draft = Draft::for_page(&"t".repeat(300), "chrome://extensions/", "id-1".into());
+    fn for_page_ignores_browser_pages() {
+        let draft = Draft::for_page("Extensions", "chrome://extensions/", "id-1".into());
 
         assert_eq!(draft.page_url, "", "a browser page is no page to link");
+        assert_eq!(draft.summary, "", "a browser page's title is no summary");
+        assert_eq!(draft.client_request_id, "id-1");
+    }
+
+    #[test]
+    fn for_page_cuts_long_title() {
+        let draft = Draft::for_page(&"t".repeat(300), "https://example.com/", "id-1".into());
+
         assert_eq!(draft.summary.chars().count(), MAX_SUMMARY_CHARS);
-        assert_eq!(draft.page_title.chars().count(), 300, "the full title is kept for the description");
+        assert_eq!(
+            draft.page_title.chars().count(),
+            300,
+            "the full title is kept for the description"
+        );
+    }
+
+    #[test]
+    fn next_after_create_clears_text() {
+        let next = complete_draft().next_after_create("id-2".into());
+
+        assert_eq!(next.summary, "", "the summary belongs to the created issue");
+        assert_eq!(
+            next.description, "",
+            "the description belongs to the created issue"
+        );
+        assert_eq!(next.client_request_id, "id-2", "a new draft needs a new id");
+        assert_eq!(next.project_key, "WEB");
+        assert_eq!(next.issue_type_id, "10001");
+        assert_eq!(next.page_url, "https://shop.example.com/login");
     }
 
     #[test]
@@ -263,10 +388,20 @@ mod tests {
             issue_type_id: "10001".into(),
         };
 
-        assert_eq!(preferences.project_for("https://a.atlassian.net"), Some("WEB"));
+        assert_eq!(
+            preferences.project_for("https://a.atlassian.net"),
+            Some("WEB")
+        );
         assert_eq!(preferences.project_for("https://b.atlassian.net"), None);
-        assert_eq!(preferences.issue_type_for("https://a.atlassian.net", "WEB"), Some("10001"));
-        assert_eq!(preferences.issue_type_for("https://a.atlassian.net", "OPS"), None, "types belong to a project");
+        assert_eq!(
+            preferences.issue_type_for("https://a.atlassian.net", "WEB"),
+            Some("10001")
+        );
+        assert_eq!(
+            preferences.issue_type_for("https://a.atlassian.net", "OPS"),
+            None,
+            "types belong to a project"
+        );
     }
 
     #[test]
@@ -274,6 +409,9 @@ mod tests {
         let id = client_request_id([0xff; 16]);
 
         assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
-        assert_eq!(client_request_id([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(
+            client_request_id([0; 16]),
+            "00000000-0000-4000-8000-000000000000"
+        );
     }
 }

@@ -22,6 +22,9 @@ pub struct FieldError {
 
 impl FieldError {
     pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
-        FieldError { field, message: message.into() }
+        FieldError {
+            field,
+            message: message.into(),
+        }
     }
 }

@@ -50,7 +50,10 @@ impl RelayError {
 
 /// Encodes a request as the JSON text of the runtime message.
 pub fn encode_request(request: &Request) -> String {
-    let message = RelayMessage { kind: RELAY_MESSAGE_TYPE, request };
+    let message = RelayMessage {
+        kind: RELAY_MESSAGE_TYPE,
+        request,
+    };
     // Serialising these derived types cannot fail: every map key is a string.
     serde_json::to_string(&message).expect("a request always serialises to JSON")
 }
@@ -74,7 +77,10 @@ mod tests {
 
     #[test]
     fn encode_wraps_request_in_relay_message() {
-        let request = Request::ListIssueTypes { site_url: None, project_key: "WEB".into() };
+        let request = Request::ListIssueTypes {
+            site_url: None,
+            project_key: "WEB".into(),
+        };
 
         let value: Value = serde_json::from_str(&encode_request(&request)).unwrap();
 
@@ -95,7 +101,11 @@ mod tests {
 
         let text = encode_request(&request);
 
-        assert_eq!(text.matches("tok-1").count(), 1, "the token should appear exactly once: {text}");
+        assert_eq!(
+            text.matches("tok-1").count(),
+            1,
+            "the token should appear exactly once: {text}"
+        );
     }
 
     #[test]
@@ -111,7 +121,9 @@ mod tests {
             r#"{"error":{"code":100,"name":"hostNotInstalled","message":"Not installed.","details":{"browserMessage":"Specified native messaging host not found."}}}"#,
         );
 
-        let Err(RelayError::Host(error)) = reply else { panic!("expected a host error, got {reply:?}") };
+        let Err(RelayError::Host(error)) = reply else {
+            panic!("expected a host error, got {reply:?}")
+        };
         assert_eq!(error.code, ErrorCode::HostNotInstalled);
         assert_eq!(error.message, "Not installed.");
     }
@@ -120,7 +132,10 @@ mod tests {
     fn decode_garbage_is_relay_error() {
         let reply = decode_reply("null");
 
-        assert!(matches!(reply, Err(RelayError::Relay(_))), "null is no reply, got {reply:?}");
+        assert!(
+            matches!(reply, Err(RelayError::Relay(_))),
+            "null is no reply, got {reply:?}"
+        );
     }
 
     #[test]
@@ -129,7 +144,13 @@ mod tests {
 
         let message = error.message();
 
-        assert!(message.contains("Receiving end does not exist."), "detail missing: {message}");
-        assert!(message.contains("Reload the extension"), "next step missing: {message}");
+        assert!(
+            message.contains("Receiving end does not exist."),
+            "detail missing: {message}"
+        );
+        assert!(
+            message.contains("Reload the extension"),
+            "next step missing: {message}"
+        );
     }
 }

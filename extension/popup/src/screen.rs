@@ -24,7 +24,10 @@ pub enum Screen {
 /// Chooses the screen from the reply to `status`.
 pub fn screen_for_status(reply: Result<Response, RelayError>) -> Screen {
     match reply {
-        Ok(Response::Status { sites, default_site }) => {
+        Ok(Response::Status {
+            sites,
+            default_site,
+        }) => {
             let default = default_site
                 .as_deref()
                 .and_then(|url| sites.iter().find(|site| site.site_url == url));
@@ -38,7 +41,9 @@ pub fn screen_for_status(reply: Result<Response, RelayError>) -> Screen {
             message: format!("The native host answered status with an unexpected {other:?} reply."),
         },
         Err(error) if error.code() == Some(ErrorCode::HostNotInstalled) => Screen::HostMissing,
-        Err(error) => Screen::Failed { message: error.message() },
+        Err(error) => Screen::Failed {
+            message: error.message(),
+        },
     }
 }
 
@@ -75,7 +80,10 @@ pub fn issue_link(url: &str) -> Option<&str> {
 /// Returns the issue types the form offers. Sub-tasks need a parent issue, which the
 /// form does not ask for, so they are left out.
 pub fn creatable_issue_types(types: &[IssueType]) -> Vec<&IssueType> {
-    types.iter().filter(|issue_type| !issue_type.subtask).collect()
+    types
+        .iter()
+        .filter(|issue_type| !issue_type.subtask)
+        .collect()
 }
 
 /// Returns the project to preselect: the draft's, else the remembered one, else the only
@@ -85,7 +93,10 @@ pub fn preselected_project<'a>(
     draft: Option<&str>,
     remembered: Option<&str>,
 ) -> Option<&'a str> {
-    let keys: Vec<&str> = projects.iter().map(|project| project.key.as_str()).collect();
+    let keys: Vec<&str> = projects
+        .iter()
+        .map(|project| project.key.as_str())
+        .collect();
     preselect(&keys, draft, remembered)
 }
 
@@ -95,18 +106,31 @@ pub fn preselected_issue_type<'a>(
     draft: Option<&str>,
     remembered: Option<&str>,
 ) -> Option<&'a str> {
-    let ids: Vec<&str> = types.iter().map(|issue_type| issue_type.id.as_str()).collect();
+    let ids: Vec<&str> = types
+        .iter()
+        .map(|issue_type| issue_type.id.as_str())
+        .collect();
     preselect(&ids, draft, remembered)
 }
 
-fn preselect<'a>(choices: &[&'a str], draft: Option<&str>, remembered: Option<&str>) -> Option<&'a str> {
+fn preselect<'a>(
+    choices: &[&'a str],
+    draft: Option<&str>,
+    remembered: Option<&str>,
+) -> Option<&'a str> {
     let find = |wanted: Option<&str>| {
-        wanted.filter(|value| !value.is_empty()).and_then(|value| choices.iter().copied().find(|c| *c == value))
+        wanted
+            .filter(|value| !value.is_empty())
+            .and_then(|value| choices.iter().copied().find(|c| *c == value))
     };
 
-    find(draft)
-        .or_else(|| find(remembered))
-        .or_else(|| if choices.len() == 1 { Some(choices[0]) } else { None })
+    find(draft).or_else(|| find(remembered)).or_else(|| {
+        if choices.len() == 1 {
+            Some(choices[0])
+        } else {
+            None
+        }
+    })
 }
 
 #[cfg(test)]
@@ -124,16 +148,27 @@ mod tests {
     }
 
     fn project(key: &str) -> Project {
-        Project { id: format!("id-{key}"), key: key.into(), name: format!("Project {key}") }
+        Project {
+            id: format!("id-{key}"),
+            key: key.into(),
+            name: format!("Project {key}"),
+        }
     }
 
     fn issue_type(id: &str, subtask: bool) -> IssueType {
-        IssueType { id: id.into(), name: format!("Type {id}"), subtask }
+        IssueType {
+            id: id.into(),
+            name: format!("Type {id}"),
+            subtask,
+        }
     }
 
     #[test]
     fn status_without_sites_shows_connect() {
-        let reply = Ok(Response::Status { sites: vec![], default_site: None });
+        let reply = Ok(Response::Status {
+            sites: vec![],
+            default_site: None,
+        });
 
         assert_eq!(screen_for_status(reply), Screen::Connect);
     }
@@ -141,11 +176,19 @@ mod tests {
     #[test]
     fn status_picks_default_site() {
         let reply = Ok(Response::Status {
-            sites: vec![site("https://a.atlassian.net"), site("https://b.atlassian.net")],
+            sites: vec![
+                site("https://a.atlassian.net"),
+                site("https://b.atlassian.net"),
+            ],
             default_site: Some("https://b.atlassian.net".into()),
         });
 
-        assert_eq!(screen_for_status(reply), Screen::Connected { site: site("https://b.atlassian.net") });
+        assert_eq!(
+            screen_for_status(reply),
+            Screen::Connected {
+                site: site("https://b.atlassian.net")
+            }
+        );
     }
 
     #[test]
@@ -155,12 +198,20 @@ mod tests {
             default_site: Some("https://gone.example.com".into()),
         });
 
-        assert_eq!(screen_for_status(reply), Screen::Connected { site: site("https://a.atlassian.net") });
+        assert_eq!(
+            screen_for_status(reply),
+            Screen::Connected {
+                site: site("https://a.atlassian.net")
+            }
+        );
     }
 
     #[test]
     fn host_not_installed_shows_install_command() {
-        let error = ErrorReply::new(ErrorCode::HostNotInstalled, "The native host is not installed.");
+        let error = ErrorReply::new(
+            ErrorCode::HostNotInstalled,
+            "The native host is not installed.",
+        );
 
         let screen = screen_for_status(Err(RelayError::Host(error)));
 
@@ -169,13 +220,18 @@ mod tests {
 
     #[test]
     fn other_error_shows_message() {
-        let error = ErrorReply::new(ErrorCode::TimedOut, "The native host did not answer within 30 seconds.");
+        let error = ErrorReply::new(
+            ErrorCode::TimedOut,
+            "The native host did not answer within 30 seconds.",
+        );
 
         let screen = screen_for_status(Err(RelayError::Host(error)));
 
         assert_eq!(
             screen,
-            Screen::Failed { message: "The native host did not answer within 30 seconds.".into() }
+            Screen::Failed {
+                message: "The native host did not answer within 30 seconds.".into()
+            }
         );
     }
 
@@ -183,7 +239,10 @@ mod tests {
     fn unexpected_reply_type_fails() {
         let screen = screen_for_status(Ok(Response::Pong));
 
-        assert!(matches!(screen, Screen::Failed { .. }), "a pong is no status, got {screen:?}");
+        assert!(
+            matches!(screen, Screen::Failed { .. }),
+            "a pong is no status, got {screen:?}"
+        );
     }
 
     #[test]
@@ -193,25 +252,59 @@ mod tests {
         data_center.account = "ada".into();
         data_center.display_name = "ada".into();
 
-        assert_eq!(site_label(&site("https://a.atlassian.net")), "a.atlassian.net (Cloud)");
-        assert_eq!(site_label(&data_center), "jira.example.com/jira (Data Center)");
-        assert_eq!(account_label(&site("https://a.atlassian.net")), "Ada Lovelace <ada@example.com>");
-        assert_eq!(account_label(&data_center), "ada", "a user name equal to the display name shows once");
+        assert_eq!(
+            site_label(&site("https://a.atlassian.net")),
+            "a.atlassian.net (Cloud)"
+        );
+        assert_eq!(
+            site_label(&data_center),
+            "jira.example.com/jira (Data Center)"
+        );
+        assert_eq!(
+            account_label(&site("https://a.atlassian.net")),
+            "Ada Lovelace <ada@example.com>"
+        );
+        assert_eq!(
+            account_label(&data_center),
+            "ada",
+            "a user name equal to the display name shows once"
+        );
     }
 
     #[test]
     fn issue_link_accepts_only_http() {
-        assert_eq!(issue_link("https://a.atlassian.net/browse/WEB-1"), Some("https://a.atlassian.net/browse/WEB-1"));
-        assert_eq!(issue_link("http://127.0.0.1:8080/browse/WEB-1"), Some("http://127.0.0.1:8080/browse/WEB-1"));
-        assert_eq!(issue_link("javascript:alert(1)"), None, "a script URL must not become a link");
-        assert_eq!(issue_link("JavaScript:alert(1)"), None, "scheme check must ignore case");
+        assert_eq!(
+            issue_link("https://a.atlassian.net/browse/WEB-1"),
+            Some("https://a.atlassian.net/browse/WEB-1")
+        );
+        assert_eq!(
+            issue_link("http://127.0.0.1:8080/browse/WEB-1"),
+            Some("http://127.0.0.1:8080/browse/WEB-1")
+        );
+        assert_eq!(
+            issue_link("javascript:alert(1)"),
+            None,
+            "a script URL must not become a link"
+        );
+        assert_eq!(
+            issue_link("JavaScript:alert(1)"),
+            None,
+            "scheme check must ignore case"
+        );
     }
 
     #[test]
     fn subtasks_left_out() {
-        let types = vec![issue_type("1", false), issue_type("5", true), issue_type("3", false)];
+        let types = vec![
+            issue_type("1", false),
+            issue_type("5", true),
+            issue_type("3", false),
+        ];
 
-        let ids: Vec<&str> = creatable_issue_types(&types).iter().map(|t| t.id.as_str()).collect();
+        let ids: Vec<&str> = creatable_issue_types(&types)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
 
         assert_eq!(ids, vec!["1", "3"]);
     }
@@ -220,19 +313,43 @@ mod tests {
     fn project_preselection_order() {
         let projects = vec![project("WEB"), project("OPS")];
 
-        assert_eq!(preselected_project(&projects, Some("OPS"), Some("WEB")), Some("OPS"), "the draft wins");
-        assert_eq!(preselected_project(&projects, None, Some("WEB")), Some("WEB"), "then the remembered one");
-        assert_eq!(preselected_project(&projects, Some("GONE"), None), None, "an unknown key selects nothing");
-        assert_eq!(preselected_project(&projects, Some(""), None), None, "an empty key selects nothing");
-        assert_eq!(preselected_project(&projects[..1], None, None), Some("WEB"), "a single project is chosen");
+        assert_eq!(
+            preselected_project(&projects, Some("OPS"), Some("WEB")),
+            Some("OPS"),
+            "the draft wins"
+        );
+        assert_eq!(
+            preselected_project(&projects, None, Some("WEB")),
+            Some("WEB"),
+            "then the remembered one"
+        );
+        assert_eq!(
+            preselected_project(&projects, Some("GONE"), None),
+            None,
+            "an unknown key selects nothing"
+        );
+        assert_eq!(
+            preselected_project(&projects, Some(""), None),
+            None,
+            "an empty key selects nothing"
+        );
+        assert_eq!(
+            preselected_project(&projects[..1], None, None),
+            Some("WEB"),
+            "a single project is chosen"
+        );
     }
 
     #[test]
     fn issue_type_preselection_uses_offered_types() {
-        let types = vec![issue_type("1", false), issue_type("3", false)];
+        let types = [issue_type("1", false), issue_type("3", false)];
         let offered: Vec<&IssueType> = types.iter().collect();
 
         assert_eq!(preselected_issue_type(&offered, None, Some("3")), Some("3"));
-        assert_eq!(preselected_issue_type(&offered, None, Some("5")), None, "a type not offered is not kept");
+        assert_eq!(
+            preselected_issue_type(&offered, None, Some("5")),
+            None,
+            "a type not offered is not kept"
+        );
     }
 }

@@ -1,0 +1,374 @@
+//! The popup's controller: shows one screen at a time, wires the forms and sends requests
+//! through the background script. The create-issue form lives in `create_form`.
+
+use super::dom::{element, listen, listen_on, set_hidden, set_text};
+use super::extension_api::{describe, send_request};
+use crate::connect_form::ConnectForm;
+use crate::draft::{Draft, Preferences};
+use crate::screen::{self, Screen, INSTALL_COMMAND};
+use crate::FieldError;
+use jira_bridge_protocol::{ErrorCode, IssueType, Project, Request, Response, Secret, SiteInfo};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, KeyboardEvent,
+};
+
+/// Sections of popup.html, one per screen; `render` shows one and hides the others.
+const SECTIONS: [&str; 5] = [
+    "loading",
+    "host-missing",
+    "failure",
+    "connect-form",
+    "connected",
+];
+
+/// Inputs that can be marked invalid by a [`FieldError`].
+const FIELDS: [&str; 8] = [
+    "site-url",
+    "email",
+    "token",
+    "project",
+    "issue-type",
+    "summary",
+    "description",
+    "page-url",
+];
+
+/// Popup state shared by the event handlers. Handlers run on the page's single thread and
+/// never keep a borrow of `state` across an `.await`.
+pub(super) struct App {
+    pub(super) document: Document,
+    pub(super) state: RefCell<State>,
+}
+
+#[derive(Default)]
+pub(super) struct State {
+    pub(super) site: Option<SiteInfo>,
+    pub(super) draft: Draft,
+    pub(super) preferences: Preferences,
+    pub(super) projects: Vec<Project>,
+    pub(super) issue_types: Vec<IssueType>,
+    /// True while a connect, create or disconnect request is in flight.
+    pub(super) busy: bool,
+}
+
+/// Starts the popup and reports a failure to start in the page and the console.
+pub async fn run() {
+    if let Err(error) = start().await {
+        let message = format!("The popup failed to start: {}", describe(&error));
+        web_sys::console::error_1(&JsValue::from_str(&message));
+
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            let _ = set_text(&document, "error", &message);
+            let _ = set_hidden(&document, "error", false);
+        }
+    }
+}
+
+async fn start() -> Result<(), JsValue> {
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| JsValue::from_str("the popup has no document"))?;
+    let app = Rc::new(App {
+        document,
+        state: RefCell::new(State::default()),
+    });
+
+    app.bind_events()?;
+    app.bind_create_form_events()?;
+    app.load_status().await;
+    Ok(())
+}
+
+impl App {
+    fn bind_events(self: &Rc<Self>) -> Result<(), JsValue> {
+        let app = self.clone();
+        listen(
+            &self.document,
+            "connect-form",
+            "submit",
+            move |event: Event| {
+                event.prevent_default();
+                let app = app.clone();
+                spawn_local(async move { app.connect().await });
+            },
+        )?;
+
+        for button in ["retry", "recheck"] {
+            let app = self.clone();
+            listen(&self.document, button, "click", move |_| {
+                let app = app.clone();
+                spawn_local(async move { app.load_status().await });
+            })?;
+        }
+
+        let app = self.clone();
+        listen(&self.document, "disconnect", "click", move |_| {
+            let app = app.clone();
+            spawn_local(async move { app.disconnect().await });
+        })?;
+
+        let app = self.clone();
+        listen(&self.document, "copy-install", "click", move |_| {
+            let app = app.clone();
+            spawn_local(async move { app.copy_install_command().await });
+        })?;
+
+        let app = self.clone();
+        listen_on(&self.document, "keydown", move |event: Event| {
+            if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
+                app.on_key(event);
+            }
+        })
+    }
+
+    /// Asks the host for its status and shows the screen that follows from it.
+    pub(super) async fn load_status(self: &Rc<Self>) {
+        self.clear_messages();
+        self.render(&Screen::Loading);
+
+        let screen = screen::screen_for_status(send_request(&Request::Status).await);
+        self.render(&screen);
+
+        if let Screen::Connected { site } = screen {
+            self.open_create_form(site).await;
+        }
+    }
+
+    pub(super) fn render(&self, screen: &Screen) {
+        if let Err(error) = self.try_render(screen) {
+            self.report(&error);
+        }
+    }
+
+    fn try_render(&self, screen: &Screen) -> Result<(), JsValue> {
+        let visible = match screen {
+            Screen::Loading => "loading",
+            Screen::HostMissing => "host-missing",
+            Screen::Failed { .. } => "failure",
+            Screen::Connect => "connect-form",
+            Screen::Connected { .. } => "connected",
+        };
+        for section in SECTIONS {
+            set_hidden(&self.document, section, section != visible)?;
+        }
+
+        match screen {
+            Screen::Loading => {}
+            Screen::HostMissing => set_text(&self.document, "install-command", INSTALL_COMMAND)?,
+            Screen::Failed { message } => self.show_error(message),
+            Screen::Connect => {
+                self.state.borrow_mut().site = None;
+                self.focus("site-url");
+            }
+            Screen::Connected { site } => {
+                set_text(&self.document, "site-label", &screen::site_label(site))?;
+                set_text(
+                    &self.document,
+                    "account-label",
+                    &screen::account_label(site),
+                )?;
+                self.state.borrow_mut().site = Some(site.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends `connect` with the form's values. The token input is emptied when the request
+    /// is sent, whatever the reply, and the token is kept nowhere else.
+    async fn connect(self: &Rc<Self>) {
+        if self.state.borrow().busy {
+            return;
+        }
+        self.clear_messages();
+
+        let Ok(token_input) = element::<HtmlInputElement>(&self.document, "token") else {
+            return;
+        };
+        let form = ConnectForm {
+            site_url: self.input_value("site-url"),
+            email: self.input_value("email"),
+            token: Secret::new(token_input.value()),
+        };
+        let request = match form.to_request() {
+            Ok(request) => request,
+            Err(error) => return self.show_field_error(&error),
+        };
+        drop(form);
+
+        self.set_busy("connect-submit", true);
+        self.announce("Checking the token with Jira…");
+        token_input.set_value("");
+        let reply = send_request(&request).await;
+        drop(request);
+        self.set_busy("connect-submit", false);
+
+        match reply {
+            Ok(Response::Connected { site }) => {
+                self.announce(&format!("Connected to {}.", screen::site_label(&site)));
+                self.render(&Screen::Connected { site: site.clone() });
+                self.open_create_form(site).await;
+            }
+            Ok(other) => self.show_unexpected("connect", &other),
+            Err(error) if error.code() == Some(ErrorCode::HostNotInstalled) => {
+                self.announce("");
+                self.render(&Screen::HostMissing);
+            }
+            Err(error) => {
+                self.announce("");
+                self.show_error(&error.message());
+                match error.code() {
+                    Some(
+                        ErrorCode::InvalidSiteUrl
+                        | ErrorCode::InsecureSiteUrl
+                        | ErrorCode::NetworkError,
+                    ) => self.focus("site-url"),
+                    _ => self.focus("token"),
+                }
+            }
+        }
+    }
+
+    async fn disconnect(self: &Rc<Self>) {
+        let site_url = self
+            .state
+            .borrow()
+            .site
+            .as_ref()
+            .map(|site| site.site_url.clone());
+        if self.state.borrow().busy || site_url.is_none() {
+            return;
+        }
+        self.clear_messages();
+
+        self.set_busy("disconnect", true);
+        let reply = send_request(&Request::Disconnect { site_url }).await;
+        self.set_busy("disconnect", false);
+
+        match reply {
+            Ok(Response::Disconnected { .. }) => {
+                self.load_status().await;
+                self.announce("Disconnected. The token was deleted from the credential store.");
+            }
+            Ok(other) => self.show_unexpected("disconnect", &other),
+            Err(error) => self.show_error(&error.message()),
+        }
+    }
+
+    async fn copy_install_command(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+
+        let copied =
+            JsFuture::from(window.navigator().clipboard().write_text(INSTALL_COMMAND)).await;
+        match copied {
+            Ok(_) => self.announce("Copied the install command."),
+            Err(error) => self.show_error(&format!(
+                "Copying failed ({}). Select the command and copy it by hand.",
+                describe(&error)
+            )),
+        }
+    }
+
+    /// Escape dismisses the error message, else the "created" notice.
+    fn on_key(&self, event: &KeyboardEvent) {
+        if event.key() != "Escape" {
+            return;
+        }
+
+        let error_shown = element::<HtmlElement>(&self.document, "error")
+            .map(|e| !e.hidden())
+            .unwrap_or(false);
+        let created_shown = element::<HtmlElement>(&self.document, "created")
+            .map(|e| !e.hidden())
+            .unwrap_or(false);
+        if error_shown {
+            event.prevent_default();
+            self.clear_messages();
+        } else if created_shown {
+            event.prevent_default();
+            let _ = set_hidden(&self.document, "created", true);
+            self.focus("summary");
+        }
+    }
+
+    pub(super) fn input_value(&self, id: &str) -> String {
+        element::<HtmlInputElement>(&self.document, id)
+            .map(|input| input.value())
+            .unwrap_or_default()
+    }
+
+    pub(super) fn set_busy(&self, button: &str, busy: bool) {
+        self.state.borrow_mut().busy = busy;
+        if let Ok(button) = element::<HtmlButtonElement>(&self.document, button) {
+            button.set_disabled(busy);
+        }
+    }
+
+    pub(super) fn focus(&self, id: &str) {
+        if let Ok(element) = element::<HtmlElement>(&self.document, id) {
+            let _ = element.focus();
+        }
+    }
+
+    /// Shows a status message in the polite live region.
+    pub(super) fn announce(&self, text: &str) {
+        let _ = set_text(&self.document, "status", text);
+    }
+
+    /// Shows an error in the alert region, which screen readers read at once.
+    pub(super) fn show_error(&self, message: &str) {
+        let _ = set_text(&self.document, "error", message);
+        let _ = set_hidden(&self.document, "error", false);
+    }
+
+    pub(super) fn show_field_error(&self, error: &FieldError) {
+        self.show_error(&error.message);
+        if let Ok(field) = element::<Element>(&self.document, error.field) {
+            let _ = field.set_attribute("aria-invalid", "true");
+        }
+        self.focus(error.field);
+    }
+
+    pub(super) fn show_unexpected(&self, request: &str, reply: &Response) {
+        self.show_error(&format!(
+            "The native host answered {request} with an unexpected reply ({}). Update the extension and the native host to the same version.",
+            reply_type(reply)
+        ));
+    }
+
+    pub(super) fn clear_messages(&self) {
+        self.announce("");
+        let _ = set_text(&self.document, "error", "");
+        let _ = set_hidden(&self.document, "error", true);
+        for field in FIELDS {
+            if let Ok(field) = element::<Element>(&self.document, field) {
+                let _ = field.remove_attribute("aria-invalid");
+            }
+        }
+    }
+
+    /// Shows and logs a failure of the popup itself, such as a missing element.
+    pub(super) fn report(&self, error: &JsValue) {
+        let message = format!("The popup failed: {}", describe(error));
+        web_sys::console::error_1(&JsValue::from_str(&message));
+        self.show_error(&message);
+    }
+}
+
+/// Returns the `type` tag of a reply, for messages.
+fn reply_type(reply: &Response) -> String {
+    serde_json::to_value(reply)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("type")
+                .and_then(|kind| kind.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds the loadable extension into dist/extension: compiles the popup to WebAssembly,
+# generates its JS bindings with wasm-bindgen, shrinks it with wasm-opt when available,
+# and copies the manifest, pages, scripts and icons beside it.
+#
+# Usage: scripts/build-extension.sh [--release]
+#   --release  build with the size-optimised `release-wasm` profile (default: dev profile)
+# Environment: WASM_OPT  path of the wasm-opt to run (default: wasm-opt on PATH)
+set -eu
+
+script_name=build-extension.sh
+say() { echo "$script_name: $*" >&2; }
+die() { say "$*"; exit 1; }
+need_cmd() {
+    command -v "$1" >/dev/null 2>&1 || die "$1 is required but was not found. $2"
+}
+
+profile=dev
+profile_dir=debug
+for argument in "$@"; do
+    case "$argument" in
+        --release) profile=release-wasm; profile_dir=release-wasm ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) die "unknown option $argument (expected --release)" ;;
+    esac
+done
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+need_cmd cargo "Install Rust with rustup (scripts/deps.sh does this)."
+need_cmd rustup "Install Rust with rustup (scripts/deps.sh does this)."
+need_cmd wasm-bindgen "Install it with: cargo install --locked wasm-bindgen-cli --version <the wasm-bindgen version in Cargo.lock>"
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown ||
+    die "the wasm32-unknown-unknown target is missing. Install it with: rustup target add wasm32-unknown-unknown"
+
+# The CLI and the wasm-bindgen crate must be the same version, or the generated glue does
+# not match the module's custom section and the popup fails to start.
+locked_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+cli_version=$(wasm-bindgen --version | awk '{ print $2 }')
+[ -n "$locked_version" ] || die "Cargo.lock records no wasm-bindgen version; run cargo build -p jira-bridge-popup first"
+if [ "$cli_version" != "$locked_version" ]; then
+    die "wasm-bindgen-cli is $cli_version but Cargo.lock has wasm-bindgen $locked_version. Install the matching CLI: cargo install --locked wasm-bindgen-cli --version $locked_version"
+fi
+say "wasm-bindgen $cli_version matches Cargo.lock"
+
+say "compiling the popup for wasm32-unknown-unknown (profile $profile)"
+# `release-wasm` inherits `strip = true` from `release`, which drops the target_features
+# section that wasm-bindgen reads to decide whether to use externref. Keep the section;
+# wasm-bindgen's --remove-name-section below drops the symbol names instead.
+CARGO_PROFILE_RELEASE_WASM_STRIP=false \
+    cargo build -p jira-bridge-popup --target wasm32-unknown-unknown --profile "$profile"
+
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+wasm="$target_dir/wasm32-unknown-unknown/$profile_dir/jira_bridge_popup.wasm"
+[ -f "$wasm" ] || die "the build produced no $wasm"
+
+output="$root/dist/extension"
+rm -rf "$output"
+mkdir -p "$output/pkg" "$output/icons"
+
+bindgen_flags="--target web --no-typescript"
+if [ "$profile" = release-wasm ]; then
+    bindgen_flags="$bindgen_flags --remove-name-section --remove-producers-section"
+fi
+# shellcheck disable=SC2086 # the flags are words on purpose
+wasm-bindgen $bindgen_flags --out-dir "$output/pkg" "$wasm"
+
+bindgen_wasm="$output/pkg/jira_bridge_popup_bg.wasm"
+# WASM_OPT names another wasm-opt, such as the one in the npm package `binaryen`.
+wasm_opt=${WASM_OPT:-wasm-opt}
+if command -v "$wasm_opt" >/dev/null 2>&1; then
+    wasm_opt_version=$("$wasm_opt" --version | sed -n 's/^wasm-opt version \([0-9][0-9]*\).*/\1/p')
+    # Binaryen 108 (Debian 12's) merged externref into anyref, and its output makes the
+    # popup fail at start with "WebAssembly.Table.set(): Argument 1 is invalid for table".
+    # Version 110 restored externref.
+    # NOTE: only 108 (broken) and 132 (working) were tried; 110 is the changelog's word.
+    if [ -z "$wasm_opt_version" ] || [ "$wasm_opt_version" -lt 110 ]; then
+        say "skipping wasm-opt: version ${wasm_opt_version:-unknown} breaks wasm-bindgen's externref table; install binaryen 110 or later (npm install binaryen, then set WASM_OPT) for a smaller popup"
+    else
+        # Rust enables these WebAssembly features by default for wasm32-unknown-unknown,
+        # and wasm-opt releases that predate those defaults reject the module unless
+        # they are named.
+        "$wasm_opt" -Oz \
+            --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-reference-types --enable-multivalue \
+            -o "$bindgen_wasm.opt" "$bindgen_wasm"
+        mv "$bindgen_wasm.opt" "$bindgen_wasm"
+        say "shrank the module with wasm-opt $wasm_opt_version -Oz"
+    fi
+else
+    say "wasm-opt not found; the module is not size-optimised (install binaryen 110 or later for a smaller popup)"
+fi
+
+cp extension/manifest.json extension/background.js extension/popup.html extension/popup.css \
+    extension/popup.js "$output/"
+cp extension/icons/*.png "$output/icons/"
+
+say "extension ready in $output ($(wc -c <"$bindgen_wasm") bytes of Wasm)"
+echo "$output"
