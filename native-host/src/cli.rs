@@ -47,11 +47,20 @@ pub enum Command {
         #[arg(long, conflicts_with = "site")]
         all: bool,
     },
+    /// Register the native host with the browsers on this machine.
+    Install(crate::install::InstallArgs),
+    /// Remove the native host's registration from the browsers.
+    Uninstall(crate::install::UninstallArgs),
 }
 
 /// Runs a command and returns the process's exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
+        Command::Install(args) => crate::install::run_install(&args),
+        Command::Uninstall(args) => {
+            let forget = args.forget_secrets;
+            crate::install::run_uninstall(&args).and_then(|()| if forget { logout_all() } else { Ok(()) })
+        }
         Command::Login { site, email, token_stdin } => login(&site, email.as_deref(), token_stdin),
         Command::Status => status(),
         Command::Logout { site, all } => if all { logout_all() } else { logout(site.as_deref()) },
