@@ -25,10 +25,12 @@ const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 /// Prefix of the control API, which is neither checked nor recorded.
 pub(crate) const CONTROL_PREFIX: &str = "/__fake/";
 
-/// Path and context of the request being served, for handlers that need them.
+/// Path of the request being served, without the context path.
 #[derive(Debug, Clone)]
 pub(crate) struct CallPath(pub String);
 
+/// Serves one request on a Jira path: buffers it, applies a matching fault, checks it,
+/// runs the route, and records the request with its status and violations.
 pub(crate) async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     if request.uri().path().starts_with(CONTROL_PREFIX) {
         return next.run(request).await;
@@ -39,6 +41,7 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, request: Request, ne
         Ok(bytes) => bytes,
         Err(error) => {
             let message = format!("Request body could not be read: {error}");
+            eprintln!("fake-jira: {} {}: {message}", parts.method, parts.uri.path());
             return JiraError::message(StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
         }
     };

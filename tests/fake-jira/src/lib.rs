@@ -2,9 +2,9 @@
 //! product without a Jira account.
 //!
 //! It speaks Cloud (REST v3, Basic auth with email and API token, ADF) or Data Center
-//! (REST v2 under an optional context path, Bearer personal access token, wiki markup),
-//! checks every request the way Jira would, records each one, and lists the requests Jira
-//! would reject as violations.
+//! (REST v2 under an optional context path, Bearer personal access token, wiki markup).
+//! It checks every request the way Jira would and records each one. Requests that Jira
+//! would reject are also listed as violations.
 //!
 //! ```no_run
 //! let jira = fake_jira::FakeJira::start(fake_jira::Config::cloud()).unwrap();

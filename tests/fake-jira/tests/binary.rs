@@ -29,7 +29,8 @@ fn serve_prints_url_and_exits_on_stdin_close() {
     drop(child.stdin.take());
     let status = child.wait().expect("child exits");
 
-    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with("/jira"), "URL is loopback with the context path: {url}");
+    assert!(url.starts_with("http://127.0.0.1:"), "URL is on loopback: {url}");
+    assert!(url.ends_with("/jira"), "URL ends with the context path: {url}");
     assert_eq!(reply.status(), 200, "myself answers 200");
     assert!(status.success(), "closing stdin ends the server cleanly: {status}");
 }

@@ -345,11 +345,11 @@ pub(crate) async fn add_attachment(
     }
 
     let mut inner = shared.lock();
+    let first_id = 10_001 + inner.issues.iter().map(|issue| issue.attachments.len()).sum::<usize>();
     let stored = inner.issue_mut(&issue).ok_or_else(|| issue_not_found(&issue))?;
     let mut reply = Vec::new();
-    for (filename, mime_type, size) in files {
+    for (id, (filename, mime_type, size)) in (first_id..).zip(files) {
         stored.attachments.push((filename.clone(), size));
-        let id = 10_000 + stored.attachments.len();
         reply.push(attachment_json(&shared, id, &filename, &mime_type, size));
     }
     Ok(Json(Value::Array(reply)))

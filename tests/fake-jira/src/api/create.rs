@@ -14,7 +14,7 @@ use crate::error::JiraError;
 use crate::seed::{self, SeedIssueType, SEVERITY_FIELD, STEPS_FIELD};
 use crate::state::{jira_timestamp, Shared, StoredIssue};
 
-/// Longest summary Jira accepts, in characters.
+/// Maximum summary length Jira accepts, in characters.
 const MAX_SUMMARY_CHARS: usize = 255;
 
 const CREATE_KEYS: &[&str] = &["fields", "update", "properties", "transition", "historyMetadata"];
@@ -174,23 +174,23 @@ fn check_field(shared: &Shared, field: &str, value: &Value) -> Result<(), String
     }
 }
 
-fn check_option(value: &Value, options: &[seed::SeedOption], label: &str, what: &str) -> Result<(), String> {
+fn check_option(value: &Value, options: &[seed::SeedOption], label: &str, field_label: &str) -> Result<(), String> {
     if value.is_null() {
         return Ok(());
     }
     if let Some(id) = value.get("id").and_then(Value::as_str) {
         return match options.iter().any(|option| option.id == id) {
             true => Ok(()),
-            false => Err(format!("Option id '{id}' is not valid for {what}.")),
+            false => Err(format!("Option id '{id}' is not valid for {field_label}.")),
         };
     }
     if let Some(text) = value.get(label).and_then(Value::as_str) {
         return match options.iter().any(|option| option.value == text) {
             true => Ok(()),
-            false => Err(format!("Specify a valid value for {what}: '{text}' is not an option.")),
+            false => Err(format!("Specify a valid value for {field_label}: '{text}' is not an option.")),
         };
     }
-    Err(format!("Specify the {what} as an object with \"id\" or \"{label}\"."))
+    Err(format!("Specify the {field_label} as an object with \"id\" or \"{label}\"."))
 }
 
 fn check_labels(value: &Value) -> Result<(), String> {

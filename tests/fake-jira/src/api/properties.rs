@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use super::{parse_json, AppState};
 use crate::error::JiraError;
 
-/// Largest property value Jira stores, in bytes of JSON.
+/// Maximum property value size Jira stores, in bytes of JSON.
 const MAX_VALUE_BYTES: usize = 32_768;
 
-/// Longest property key Jira accepts, in characters.
+/// Maximum property key length Jira accepts, in characters.
 const MAX_KEY_CHARS: usize = 255;
 
 pub(crate) async fn put_property(

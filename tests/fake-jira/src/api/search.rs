@@ -15,7 +15,7 @@ use crate::state::{Shared, StoredIssue};
 
 type QueryPairs = Query<Vec<(String, String)>>;
 
-/// Largest page of search results, as Jira answers when fields are requested.
+/// Maximum page size of search results, as Jira returns when fields are requested.
 const MAX_SEARCH_PAGE: u64 = 100;
 
 /// Prefix of the fake's page tokens; the rest is the offset of the next page.
@@ -75,7 +75,7 @@ pub(crate) async fn search_jql_post(
     Ok(Json(search_cloud(&shared, request)?))
 }
 
-/// Cloud's removed `search`: live Cloud sites answer 410 Gone.
+/// Cloud's removed `search`: live Cloud sites return 410 Gone.
 pub(crate) async fn removed_search() -> JiraError {
     JiraError::message(
         StatusCode::GONE,
