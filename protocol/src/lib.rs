@@ -175,7 +175,9 @@ impl Request {
     }
 }
 
-/// Successful results, one per request type.
+/// Successful results, one per request type. Non-exhaustive so that a popup built
+/// against an older list still compiles when results are added.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Response {
