@@ -206,7 +206,13 @@ impl Inner {
 
 /// Returns the current time in Jira's timestamp format, in UTC.
 pub(crate) fn jira_timestamp() -> String {
-    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    jira_timestamp_at(SystemTime::now())
+}
+
+/// Formats `time` in Jira's timestamp format, in UTC. Strings of this format sort in time
+/// order, which the JQL `created` clause relies on.
+pub(crate) fn jira_timestamp_at(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let seconds = since_epoch.as_secs();
     let (year, month, day) = civil_from_days((seconds / 86_400) as i64);
     let second_of_day = seconds % 86_400;

@@ -2,7 +2,8 @@
 //!
 //! Supported clauses: `issue.property[KEY].PATH = "v"`, `key = K`, `key in (K1, K2)`,
 //! `project = P` / `in (...)`, `issuetype = T`, `status = S`, `text ~ "w"`,
-//! `summary ~ "w"`, `description ~ "w"`, and `reporter`/`assignee = currentUser()`.
+//! `summary ~ "w"`, `description ~ "w"`, `reporter`/`assignee = currentUser()`, and
+//! `created >= -60m` (also `>`, with units m, h, d, w).
 //! `~` matches a case-insensitive substring, which is looser than Jira's word search.
 //! Anything else, OR included, is an error, so a client using more JQL finds out here.
 
@@ -25,6 +26,8 @@ enum Clause {
     Field { field: String, values: Vec<String> },
     Contains { field: String, needle: String },
     CurrentUser { field: String },
+    /// `created >= -N<unit>`: the issue was created at or after this timestamp.
+    CreatedSince { timestamp: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,8 +119,32 @@ fn parse_clause(tokens: &[Token]) -> Result<(Clause, &[Token]), String> {
             let field = if field_lower == "issuekey" { "key".to_owned() } else { field_lower };
             Ok((Clause::Field { field, values }, rest))
         }
+        ("created", Token::Word(word)) if word == ">" => {
+            // The tokenizer splits `>=` into `>` and `=`; both mean "since" at this precision.
+            let value_index = if tokens.get(2) == Some(&Token::Symbol('=')) { 3 } else { 2 };
+            let value = single_value(tokens.get(value_index))?;
+            let seconds = relative_seconds(&value)
+                .ok_or_else(|| format!("expected a relative time such as -60m after created >=, got {value:?}"))?;
+            let since = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
+            Ok((Clause::CreatedSince { timestamp: crate::state::jira_timestamp_at(since) }, &tokens[value_index + 1..]))
+        }
         _ => Err(format!("fake-jira does not support the clause starting {field} {operator:?}")),
     }
+}
+
+/// Parses a relative time such as `-60m`, `-2h`, `-1d` or `-1w` into seconds.
+fn relative_seconds(value: &str) -> Option<u64> {
+    let amount = value.strip_prefix('-')?;
+    let unit = amount.chars().last()?;
+    let number: u64 = amount[..amount.len() - unit.len_utf8()].parse().ok()?;
+    let scale = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return None,
+    };
+    Some(number * scale)
 }
 
 fn parse_list(tokens: &[Token]) -> Result<(Vec<String>, &[Token]), String> {
@@ -214,6 +241,7 @@ fn clause_matches(clause: &Clause, issue: &StoredIssue) -> bool {
             };
             haystack.to_lowercase().contains(&needle)
         }
+        Clause::CreatedSince { timestamp } => issue.created >= *timestamp,
         Clause::CurrentUser { field } => {
             // Every issue is reported by the one configured account.
             field == "reporter" || issue.fields.get("assignee").is_some_and(|assignee| !assignee.is_null())
@@ -251,6 +279,17 @@ mod tests {
             }],
             "property key and path keep their case"
         );
+    }
+
+    #[test]
+    fn jql_created_relative_time() {
+        let query = parse("project = WEB AND reporter = currentUser() AND created >= -60m ORDER BY created DESC")
+            .expect("a created clause should parse");
+
+        assert_eq!(query.clauses.len(), 3);
+        assert!(matches!(&query.clauses[2], Clause::CreatedSince { .. }), "{:?}", query.clauses[2]);
+        assert_eq!(relative_seconds("-2h"), Some(7200));
+        assert_eq!(relative_seconds("60m"), None, "a time without a minus sign is not relative");
     }
 
     #[test]
