@@ -18,33 +18,68 @@ use super::registry::Registry;
 
 /// Carries out `plan`, copying the host binary from `source_binary`. Returns the receipt
 /// as saved.
-pub fn install(plan: &Plan, source_binary: &Path, registry: &mut dyn Registry) -> anyhow::Result<Receipt> {
+pub fn install(
+    plan: &Plan,
+    source_binary: &Path,
+    registry: &mut dyn Registry,
+) -> anyhow::Result<Receipt> {
     let layout = &plan.layout;
     let mut receipt = Receipt::load(&layout.receipt_path)?;
-    let owners: Vec<&str> = plan.registrations.iter().map(|entry| entry.owner.as_str()).collect();
+    let owners: Vec<&str> = plan
+        .registrations
+        .iter()
+        .map(|entry| entry.owner.as_str())
+        .collect();
 
     receipt.create_dir_all(&layout.base_dir)?;
     copy_binary(source_binary, &layout.binary_path, &mut receipt)?;
     for owner in &owners {
-        receipt.add(Target::File { path: layout.binary_path.clone() }, owner);
+        receipt.add(
+            Target::File {
+                path: layout.binary_path.clone(),
+            },
+            owner,
+        );
     }
 
-    write_file(&layout.callers_path, plan.callers.to_json().as_bytes(), &mut receipt)?;
+    write_file(
+        &layout.callers_path,
+        plan.callers.to_json().as_bytes(),
+        &mut receipt,
+    )?;
     for owner in &owners {
-        receipt.add(Target::File { path: layout.callers_path.clone() }, owner);
+        receipt.add(
+            Target::File {
+                path: layout.callers_path.clone(),
+            },
+            owner,
+        );
     }
 
     for entry in &plan.registrations {
         let text = manifest::render(entry.browser.family(), &layout.binary_path, &plan.callers)?;
         write_file(&entry.manifest_path, text.as_bytes(), &mut receipt)?;
-        receipt.add(Target::File { path: entry.manifest_path.clone() }, &entry.owner);
+        receipt.add(
+            Target::File {
+                path: entry.manifest_path.clone(),
+            },
+            &entry.owner,
+        );
 
         if let Some((hive, key)) = &entry.registry_key {
             let manifest_path = path_text(&entry.manifest_path)?;
             registry
                 .set_default_value(*hive, key, manifest_path)
-                .with_context(|| registry_hint(plan.scope, format!("failed to set {hive}\\{key}")))?;
-            receipt.add(Target::RegistryKey { hive: *hive, key: key.clone() }, &entry.owner);
+                .with_context(|| {
+                    registry_hint(plan.scope, format!("failed to set {hive}\\{key}"))
+                })?;
+            receipt.add(
+                Target::RegistryKey {
+                    hive: *hive,
+                    key: key.clone(),
+                },
+                &entry.owner,
+            );
         }
     }
 
@@ -92,7 +127,14 @@ pub fn uninstall(
 ) -> anyhow::Result<Removal> {
     let layout = Layout::new(env, scope);
     let mut receipt = Receipt::load(&layout.receipt_path)?;
-    find_unrecorded(env, scope, selection, user_data_dirs, registry, &mut receipt);
+    find_unrecorded(
+        env,
+        scope,
+        selection,
+        user_data_dirs,
+        registry,
+        &mut receipt,
+    );
 
     let mut removal = Removal::default();
     let mut kept = Vec::new();
@@ -109,7 +151,9 @@ pub fn uninstall(
         match remove_target(&artifact.target, registry) {
             Ok(()) => removal.removed.push(artifact.target),
             Err(error) => {
-                removal.failed.push((artifact.target.clone(), format!("{error:#}")));
+                removal
+                    .failed
+                    .push((artifact.target.clone(), format!("{error:#}")));
                 kept.push(artifact);
             }
         }
@@ -223,7 +267,9 @@ fn remove_empty_dirs(receipt: &mut Receipt) -> Vec<PathBuf> {
 }
 
 fn write_file(path: &Path, bytes: &[u8], receipt: &mut Receipt) -> anyhow::Result<()> {
-    let parent = path.parent().with_context(|| format!("{} has no folder", path.display()))?;
+    let parent = path
+        .parent()
+        .with_context(|| format!("{} has no folder", path.display()))?;
     receipt.create_dir_all(parent)?;
     write_atomically(path, bytes)
 }
@@ -242,7 +288,11 @@ fn copy_binary(source: &Path, destination: &Path, receipt: &mut Receipt) -> anyh
 
     let temporary = temporary_sibling(destination);
     fs::copy(source, &temporary).with_context(|| {
-        format!("failed to copy the host binary {} to {}", source.display(), temporary.display())
+        format!(
+            "failed to copy the host binary {} to {}",
+            source.display(),
+            temporary.display()
+        )
     })?;
     set_executable(&temporary)?;
     if let Err(error) = fs::rename(&temporary, destination) {

@@ -19,7 +19,9 @@ fn user_manifest_dir(browser: Browser, env: &Environment) -> PathBuf {
         // person on such a build can install for firefox as well.
         Browser::Librewolf => env.home.join(".librewolf/native-messaging-hosts"),
         Browser::Waterfox => env.home.join(".waterfox/native-messaging-hosts"),
-        _ => config.join(profile_root(browser)).join("NativeMessagingHosts"),
+        _ => config
+            .join(profile_root(browser))
+            .join("NativeMessagingHosts"),
     }
 }
 
@@ -130,19 +132,28 @@ pub(super) fn detect(browser: Browser, env: &Environment) -> Vec<Sighting> {
             } else {
                 Packaging::Native
             };
-            sightings.push(Sighting { packaging, path: candidate });
+            sightings.push(Sighting {
+                packaging,
+                path: candidate,
+            });
         }
     }
 
     let profile = profile_dir(browser, env);
     if profile.is_dir() {
-        sightings.push(Sighting { packaging: Packaging::Native, path: profile });
+        sightings.push(Sighting {
+            packaging: Packaging::Native,
+            path: profile,
+        });
     }
 
     if let Some(name) = snap_name(browser) {
         let snap = env.system_path("snap/bin").join(name);
         if snap.exists() {
-            sightings.push(Sighting { packaging: Packaging::Snap, path: snap });
+            sightings.push(Sighting {
+                packaging: Packaging::Snap,
+                path: snap,
+            });
         }
     }
 
@@ -151,7 +162,10 @@ pub(super) fn detect(browser: Browser, env: &Environment) -> Vec<Sighting> {
         let system_app = env.system_path("var/lib/flatpak/app").join(id);
         for path in [user_app, system_app] {
             if path.is_dir() {
-                sightings.push(Sighting { packaging: Packaging::Flatpak, path });
+                sightings.push(Sighting {
+                    packaging: Packaging::Flatpak,
+                    path,
+                });
             }
         }
     }
@@ -173,7 +187,8 @@ pub(super) fn searched_places(browser: Browser, env: &Environment) -> String {
 /// `/snap/bin/*` entries are links into snapd.
 fn launches_snap(executable: &Path) -> bool {
     if let Ok(resolved) = fs::canonicalize(executable) {
-        if resolved.starts_with("/snap") || resolved.file_name().is_some_and(|name| name == "snap") {
+        if resolved.starts_with("/snap") || resolved.file_name().is_some_and(|name| name == "snap")
+        {
             return true;
         }
     }
@@ -186,5 +201,7 @@ fn launches_snap(executable: &Path) -> bool {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|window| window == needle)
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
 }

@@ -53,7 +53,9 @@ fn application_support(env: &Environment) -> PathBuf {
 pub(super) fn registration(browser: Browser, env: &Environment, scope: Scope) -> Registration {
     match scope {
         Scope::User => Registration::ManifestDir(
-            application_support(env).join(support_folder(browser)).join("NativeMessagingHosts"),
+            application_support(env)
+                .join(support_folder(browser))
+                .join("NativeMessagingHosts"),
         ),
         Scope::System => match system_manifest_dir(browser) {
             Some(dir) => Registration::ManifestDir(env.system_path(dir)),
@@ -81,7 +83,10 @@ pub(super) fn detect(browser: Browser, env: &Environment) -> Vec<Sighting> {
     candidates(browser, env)
         .into_iter()
         .filter(|path| path.is_dir())
-        .map(|path| Sighting { packaging: Packaging::Native, path })
+        .map(|path| Sighting {
+            packaging: Packaging::Native,
+            path,
+        })
         .collect()
 }
 

@@ -34,7 +34,10 @@ pub struct Callers {
 impl Callers {
     /// Returns the built-in ids followed by `extra_chrome` and `extra_firefox`, without
     /// duplicates, after checking that each extra id is well formed.
-    pub fn with_extra(extra_chrome: &[String], extra_firefox: &[String]) -> anyhow::Result<Callers> {
+    pub fn with_extra(
+        extra_chrome: &[String],
+        extra_firefox: &[String],
+    ) -> anyhow::Result<Callers> {
         let mut callers = Callers {
             chrome_extension_ids: vec![CHROME_EXTENSION_ID.to_string()],
             firefox_addon_ids: vec![FIREFOX_ADDON_ID.to_string()],
@@ -83,8 +86,12 @@ pub fn validate_firefox_addon_id(id: &str) -> anyhow::Result<()> {
     let guid = id.len() == 38
         && id.starts_with('{')
         && id.ends_with('}')
-        && id[1..37].bytes().all(|byte| byte.is_ascii_hexdigit() || byte == b'-');
-    let plain = id.bytes().all(|byte| byte.is_ascii_graphic() && byte != b'"');
+        && id[1..37]
+            .bytes()
+            .all(|byte| byte.is_ascii_hexdigit() || byte == b'-');
+    let plain = id
+        .bytes()
+        .all(|byte| byte.is_ascii_graphic() && byte != b'"');
 
     if !(plain && (email_like || guid)) {
         bail!(
@@ -107,7 +114,11 @@ pub fn render(family: Family, host_path: &Path, callers: &Callers) -> anyhow::Re
                 .map(|id| format!("chrome-extension://{id}/"))
                 .collect(),
         ),
-        Family::Firefox => (FIREFOX_TEMPLATE, "allowed_extensions", callers.firefox_addon_ids.clone()),
+        Family::Firefox => (
+            FIREFOX_TEMPLATE,
+            "allowed_extensions",
+            callers.firefox_addon_ids.clone(),
+        ),
     };
 
     let host_path = host_path
@@ -143,7 +154,11 @@ mod tests {
         let firefox: Value = serde_json::from_str(FIREFOX_TEMPLATE).unwrap();
 
         for template in [&chromium, &firefox] {
-            assert_eq!(template["name"], jira_bridge_protocol::NATIVE_HOST_NAME, "host name");
+            assert_eq!(
+                template["name"],
+                jira_bridge_protocol::NATIVE_HOST_NAME,
+                "host name"
+            );
             assert_eq!(template["type"], "stdio", "transport type");
             assert_eq!(template["path"], PATH_PLACEHOLDER, "path placeholder");
         }
@@ -152,29 +167,43 @@ mod tests {
             serde_json::json!([format!("chrome-extension://{CHROME_EXTENSION_ID}/")]),
             "Chromium template lists the built-in extension origin"
         );
-        assert!(chromium.get("allowed_extensions").is_none(), "Chromium rejects allowed_extensions");
+        assert!(
+            chromium.get("allowed_extensions").is_none(),
+            "Chromium rejects allowed_extensions"
+        );
         assert_eq!(
             firefox["allowed_extensions"],
             serde_json::json!([FIREFOX_ADDON_ID]),
             "Firefox template lists the built-in add-on id"
         );
-        assert!(firefox.get("allowed_origins").is_none(), "Firefox rejects allowed_origins");
+        assert!(
+            firefox.get("allowed_origins").is_none(),
+            "Firefox rejects allowed_origins"
+        );
     }
 
     #[test]
     fn render_sets_path_and_every_id() {
         let extra = "abcdefghijklmnopabcdefghijklmnop".to_string();
-        let callers = Callers::with_extra(&[extra.clone()], &["other@example.org".into()]).unwrap();
+        let callers =
+            Callers::with_extra(std::slice::from_ref(&extra), &["other@example.org".into()])
+                .unwrap();
         let host = if cfg!(windows) {
             Path::new(r"C:\Program Files\jira bridge\jira-bridge-host.exe")
         } else {
             Path::new("/home/a b/.local/share/jira-bridge/bin/jira-bridge-host")
         };
 
-        let chromium: Value = serde_json::from_str(&render(Family::Chromium, host, &callers).unwrap()).unwrap();
-        let firefox: Value = serde_json::from_str(&render(Family::Firefox, host, &callers).unwrap()).unwrap();
+        let chromium: Value =
+            serde_json::from_str(&render(Family::Chromium, host, &callers).unwrap()).unwrap();
+        let firefox: Value =
+            serde_json::from_str(&render(Family::Firefox, host, &callers).unwrap()).unwrap();
 
-        assert_eq!(chromium["path"], host.to_str().unwrap(), "absolute path with spaces kept");
+        assert_eq!(
+            chromium["path"],
+            host.to_str().unwrap(),
+            "absolute path with spaces kept"
+        );
         assert_eq!(
             chromium["allowed_origins"],
             serde_json::json!([
@@ -201,16 +230,34 @@ mod tests {
 
     #[test]
     fn extension_id_validation() {
-        assert!(validate_chrome_extension_id(CHROME_EXTENSION_ID).is_ok(), "built-in id");
-        assert!(validate_chrome_extension_id("anpegadfdelagnlbdnaabihagcgccfg").is_err(), "31 letters");
-        assert!(validate_chrome_extension_id("zzpegadfdelagnlbdnaabihagcgccfgl").is_err(), "letter past p");
-        assert!(validate_firefox_addon_id(FIREFOX_ADDON_ID).is_ok(), "built-in add-on id");
+        assert!(
+            validate_chrome_extension_id(CHROME_EXTENSION_ID).is_ok(),
+            "built-in id"
+        );
+        assert!(
+            validate_chrome_extension_id("anpegadfdelagnlbdnaabihagcgccfg").is_err(),
+            "31 letters"
+        );
+        assert!(
+            validate_chrome_extension_id("zzpegadfdelagnlbdnaabihagcgccfgl").is_err(),
+            "letter past p"
+        );
+        assert!(
+            validate_firefox_addon_id(FIREFOX_ADDON_ID).is_ok(),
+            "built-in add-on id"
+        );
         assert!(
             validate_firefox_addon_id("{12345678-1234-1234-1234-123456789abc}").is_ok(),
             "GUID add-on id"
         );
-        assert!(validate_firefox_addon_id("no-at-sign").is_err(), "id without @ or braces");
-        assert!(validate_firefox_addon_id("a\"b@c").is_err(), "id with a quote");
+        assert!(
+            validate_firefox_addon_id("no-at-sign").is_err(),
+            "id without @ or braces"
+        );
+        assert!(
+            validate_firefox_addon_id("a\"b@c").is_err(),
+            "id with a quote"
+        );
     }
 
     #[test]

@@ -119,7 +119,8 @@ pub fn run_install(args: &InstallArgs) -> anyhow::Result<()> {
 
     let source = std::env::current_exe().context("failed to find the path of this program")?;
     let mut registry = registry::system_registry();
-    apply::install(&plan, &source, registry.as_mut()).map_err(|error| with_sudo_hint(error, request.scope))?;
+    apply::install(&plan, &source, registry.as_mut())
+        .map_err(|error| with_sudo_hint(error, request.scope))?;
     report::write_install_report(&mut out, &plan, false)?;
     out.flush()?;
     Ok(())
@@ -138,15 +139,27 @@ pub fn run_uninstall(args: &UninstallArgs) -> anyhow::Result<()> {
     let selection = if args.browsers.is_empty() && user_data_dirs.is_empty() {
         Selection::Everything
     } else {
-        let mut owners: BTreeSet<String> = args.browsers.iter().map(|b| b.id().to_string()).collect();
-        owners.extend(user_data_dirs.iter().map(|dir| plan::user_data_dir_owner(dir)));
+        let mut owners: BTreeSet<String> =
+            args.browsers.iter().map(|b| b.id().to_string()).collect();
+        owners.extend(
+            user_data_dirs
+                .iter()
+                .map(|dir| plan::user_data_dir_owner(dir)),
+        );
         Selection::Owners(owners)
     };
 
     let scope = scope(args.system);
     let mut registry = registry::system_registry();
-    let removal = apply::uninstall(&env, scope, &selection, &user_data_dirs, registry.as_mut(), args.dry_run)
-        .map_err(|error| with_sudo_hint(error, scope))?;
+    let removal = apply::uninstall(
+        &env,
+        scope,
+        &selection,
+        &user_data_dirs,
+        registry.as_mut(),
+        args.dry_run,
+    )
+    .map_err(|error| with_sudo_hint(error, scope))?;
 
     let mut out = io::stdout().lock();
     report::write_uninstall_report(&mut out, &removal, args.dry_run)?;

@@ -70,7 +70,9 @@ impl Layout {
         let base_dir = match (scope, env.os) {
             (Scope::User, _) => env.data_dir.join("jira-bridge"),
             (Scope::System, Os::Linux) => env.system_path("usr/local/lib/jira-bridge"),
-            (Scope::System, Os::MacOs) => env.system_path("Library/Application Support/jira-bridge"),
+            (Scope::System, Os::MacOs) => {
+                env.system_path("Library/Application Support/jira-bridge")
+            }
             (Scope::System, Os::Windows) => env.windows.program_files.join("jira-bridge"),
         };
 
@@ -86,7 +88,9 @@ impl Layout {
 
     /// Manifest file that Windows registry keys of `family` point at.
     pub fn windows_manifest(&self, family: Family) -> PathBuf {
-        self.base_dir.join("manifests").join(format!("{}.json", family.id()))
+        self.base_dir
+            .join("manifests")
+            .join(format!("{}.json", family.id()))
     }
 }
 
@@ -127,7 +131,9 @@ pub fn plan(env: &Environment, request: &Request) -> anyhow::Result<Plan> {
 
 fn plan_user_data_dir(request: &Request, dir: &Path) -> anyhow::Result<PlannedRegistration> {
     if request.scope == Scope::System {
-        bail!("--user-data-dir and --system cannot be combined: a profile folder belongs to one user");
+        bail!(
+            "--user-data-dir and --system cannot be combined: a profile folder belongs to one user"
+        );
     }
     if !dir.is_absolute() {
         bail!("--user-data-dir {} must be an absolute path", dir.display());
@@ -173,19 +179,25 @@ fn plan_browsers(
     let mut registrations = Vec::new();
     let mut skipped = Vec::new();
     for browser in candidates {
-        let (manifest_path, registry_key) = match browsers::registration(browser, env, request.scope) {
-            Registration::ManifestDir(dir) => (dir.join(manifest_file_name()), None),
-            Registration::RegistryKey { hive, key } => {
-                (layout.windows_manifest(browser.family()), Some((hive, key)))
-            }
-            Registration::Unsupported(reason) => {
-                skipped.push(Skipped { browser, reason: reason.to_string() });
-                continue;
-            }
-        };
+        let (manifest_path, registry_key) =
+            match browsers::registration(browser, env, request.scope) {
+                Registration::ManifestDir(dir) => (dir.join(manifest_file_name()), None),
+                Registration::RegistryKey { hive, key } => {
+                    (layout.windows_manifest(browser.family()), Some((hive, key)))
+                }
+                Registration::Unsupported(reason) => {
+                    skipped.push(Skipped {
+                        browser,
+                        reason: reason.to_string(),
+                    });
+                    continue;
+                }
+            };
 
         let sightings = browsers::detect(browser, env);
-        let native = sightings.iter().find(|sighting| sighting.packaging == Packaging::Native);
+        let native = sightings
+            .iter()
+            .find(|sighting| sighting.packaging == Packaging::Native);
         let confined: Vec<_> = sightings
             .iter()
             .filter(|sighting| sighting.packaging != Packaging::Native)
@@ -213,7 +225,10 @@ fn plan_browsers(
             match confined.first() {
                 Some(first) if browsers::installs_when_confined(browser, &first.packaging) => {}
                 Some(_) => {
-                    skipped.push(Skipped { browser, reason: warnings.join(" ") });
+                    skipped.push(Skipped {
+                        browser,
+                        reason: warnings.join(" "),
+                    });
                     continue;
                 }
                 None => {

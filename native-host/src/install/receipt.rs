@@ -42,7 +42,11 @@ pub struct Receipt {
 
 impl Default for Receipt {
     fn default() -> Receipt {
-        Receipt { version: RECEIPT_VERSION, artifacts: Vec::new(), created_dirs: Vec::new() }
+        Receipt {
+            version: RECEIPT_VERSION,
+            artifacts: Vec::new(),
+            created_dirs: Vec::new(),
+        }
     }
 }
 
@@ -57,7 +61,10 @@ impl Receipt {
             }
         };
         serde_json::from_str(&text).with_context(|| {
-            format!("install receipt {} is not valid; delete it and run install again", path.display())
+            format!(
+                "install receipt {} is not valid; delete it and run install again",
+                path.display()
+            )
         })
     }
 
@@ -69,7 +76,11 @@ impl Receipt {
 
     /// Records that `owner` needs `target`.
     pub fn add(&mut self, target: Target, owner: &str) {
-        match self.artifacts.iter_mut().find(|artifact| artifact.target == target) {
+        match self
+            .artifacts
+            .iter_mut()
+            .find(|artifact| artifact.target == target)
+        {
             Some(artifact) => {
                 artifact.owners.insert(owner.to_string());
             }
@@ -88,7 +99,8 @@ impl Receipt {
             .map(Path::to_path_buf)
             .collect();
 
-        fs::create_dir_all(dir).with_context(|| format!("failed to create folder {}", dir.display()))?;
+        fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create folder {}", dir.display()))?;
 
         for created in missing.into_iter().rev() {
             if !self.created_dirs.contains(&created) {
@@ -113,6 +125,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// Returns `.<name>.new` in the same folder as `path`.
 pub fn temporary_sibling(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.new"))
 }

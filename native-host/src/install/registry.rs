@@ -50,7 +50,8 @@ pub struct MemoryRegistry {
 
 impl Registry for MemoryRegistry {
     fn set_default_value(&mut self, hive: Hive, key: &str, value: &str) -> io::Result<()> {
-        self.values.insert((hive, key.to_string()), value.to_string());
+        self.values
+            .insert((hive, key.to_string()), value.to_string());
         Ok(())
     }
 
@@ -66,15 +67,21 @@ impl Registry for MemoryRegistry {
 
 /// Stands in for the registry on platforms that have none; every call fails, so a Windows
 /// layout can never be applied to a real Linux or macOS machine by mistake.
+#[cfg(any(not(windows), test))]
 #[derive(Debug, Default)]
 pub struct NoRegistry;
 
+#[cfg(any(not(windows), test))]
 impl NoRegistry {
     fn unsupported() -> io::Error {
-        io::Error::new(io::ErrorKind::Unsupported, "this platform has no Windows registry")
+        io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this platform has no Windows registry",
+        )
     }
 }
 
+#[cfg(any(not(windows), test))]
 impl Registry for NoRegistry {
     fn set_default_value(&mut self, _hive: Hive, _key: &str, _value: &str) -> io::Result<()> {
         Err(Self::unsupported())
@@ -126,7 +133,8 @@ mod windows_store {
 
     impl Registry for WindowsRegistry {
         fn set_default_value(&mut self, hive: Hive, key: &str, value: &str) -> io::Result<()> {
-            let (subkey, _) = root(hive).create_subkey_with_flags(key, KEY_WRITE | KEY_WOW64_64KEY)?;
+            let (subkey, _) =
+                root(hive).create_subkey_with_flags(key, KEY_WRITE | KEY_WOW64_64KEY)?;
             // The empty value name is the key's default value, which browsers read.
             subkey.set_value("", &value.to_string())
         }

@@ -14,7 +14,10 @@ pub fn write_install_report(out: &mut dyn Write, plan: &Plan, dry_run: bool) -> 
         Scope::System => "every user of this machine",
     };
     if dry_run {
-        writeln!(out, "Dry run: nothing was written. An install for {scope} would write:")?;
+        writeln!(
+            out,
+            "Dry run: nothing was written. An install for {scope} would write:"
+        )?;
     } else {
         writeln!(out, "Installed the jira-bridge native host for {scope}.")?;
     }
@@ -33,7 +36,12 @@ pub fn write_install_report(out: &mut dyn Write, plan: &Plan, dry_run: bool) -> 
                 entry.browser,
                 entry.manifest_path.display()
             )?,
-            None => writeln!(out, "  {:<10} {}", entry.browser, entry.manifest_path.display())?,
+            None => writeln!(
+                out,
+                "  {:<10} {}",
+                entry.browser,
+                entry.manifest_path.display()
+            )?,
         }
         for warning in &entry.warnings {
             writeln!(out, "             warning: {warning}")?;
@@ -60,13 +68,28 @@ pub fn write_install_report(out: &mut dyn Write, plan: &Plan, dry_run: bool) -> 
 }
 
 /// Prints what an uninstall removed, or would remove when `dry_run` is set.
-pub fn write_uninstall_report(out: &mut dyn Write, removal: &Removal, dry_run: bool) -> io::Result<()> {
+pub fn write_uninstall_report(
+    out: &mut dyn Write,
+    removal: &Removal,
+    dry_run: bool,
+) -> io::Result<()> {
     if removal.removed.is_empty() && removal.failed.is_empty() {
-        writeln!(out, "Nothing to remove: no jira-bridge native host registration was found.")?;
+        writeln!(
+            out,
+            "Nothing to remove: no jira-bridge native host registration was found."
+        )?;
         return Ok(());
     }
 
-    writeln!(out, "{}", if dry_run { "Dry run: an uninstall would remove:" } else { "Removed:" })?;
+    writeln!(
+        out,
+        "{}",
+        if dry_run {
+            "Dry run: an uninstall would remove:"
+        } else {
+            "Removed:"
+        }
+    )?;
     for target in &removal.removed {
         writeln!(out, "  {}", describe(target))?;
     }

@@ -76,7 +76,10 @@ pub(super) fn detect(browser: Browser, env: &Environment) -> Vec<Sighting> {
     candidates(browser, env)
         .into_iter()
         .filter(|path| path.is_file())
-        .map(|path| Sighting { packaging: Packaging::Native, path })
+        .map(|path| Sighting {
+            packaging: Packaging::Native,
+            path,
+        })
         .collect()
 }
 
