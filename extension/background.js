@@ -25,9 +25,9 @@ const INVALID_MESSAGE = { code: 1, name: "invalidMessage" };
 const INTERNAL = { code: 17, name: "internal" };
 
 // Browser messages that mean the host is missing, unregistered, or registered without
-// this extension in its allow-list: Chromium says "Specified native messaging host not
+// this extension in its allow-list. Chromium reports "Specified native messaging host not
 // found." or "Access to the specified native messaging host is forbidden.", Firefox
-// says "No such native application ..." or "... does not have permission ...".
+// reports "No such native application ..." or "... does not have permission ...".
 const HOST_NOT_INSTALLED_PATTERN =
   /not found|no such native application|forbidden|does not have permission|failed to start/i;
 

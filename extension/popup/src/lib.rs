@@ -13,7 +13,7 @@ pub mod screen;
 mod web;
 
 /// A form field that failed validation: the element id of the input and a sentence that
-/// says what to fix.
+/// tells the person what to fix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,

@@ -1,13 +1,13 @@
 //! Messages between the popup and the background script, which owns the native port.
 //!
 //! The popup sends `{"type": "jira-bridge/request", "request": <Request>}` with
-//! `runtime.sendMessage`. The background answers with the host's reply frame minus its id:
+//! `runtime.sendMessage`. The background responds with the host's reply frame minus its id:
 //! `{"result": {...}}` or `{"error": {...}}`.
 
 use jira_bridge_protocol::{ErrorCode, ErrorReply, Outcome, Request, Response};
 use serde::Serialize;
 
-/// `type` of the runtime message that asks the background to relay a request.
+/// `type` of the runtime message that requests the background to relay a request.
 pub const RELAY_MESSAGE_TYPE: &str = "jira-bridge/request";
 
 #[derive(Serialize)]
@@ -17,13 +17,13 @@ struct RelayMessage<'a> {
     request: &'a Request,
 }
 
-/// Why a request relayed through the background failed.
+/// Failure of a request relayed through the background.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RelayError {
-    /// The native host, or the background on its behalf, answered with an error.
+    /// The native host, or the background on its behalf, returned an error.
     Host(ErrorReply),
-    /// The background did not answer, or answered with something that is not a reply.
-    /// Holds the browser's or the parser's message.
+    /// The background sent no response, or one that is not a reply. Contains the
+    /// browser's or the parser's message.
     Relay(String),
 }
 

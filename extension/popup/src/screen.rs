@@ -1,4 +1,4 @@
-//! What the popup shows, decided from the host's replies.
+//! The popup's screens, chosen from the native host's replies.
 
 use crate::relay::RelayError;
 use jira_bridge_protocol::{Deployment, ErrorCode, IssueType, Project, Response, SiteInfo};
@@ -38,13 +38,27 @@ pub fn screen_for_status(reply: Result<Response, RelayError>) -> Screen {
             }
         }
         Ok(other) => Screen::Failed {
-            message: format!("The native host answered status with an unexpected {other:?} reply."),
+            message: format!("The native host returned an unexpected reply ({}) to status. Update the extension and the native host to the same version.",
+            reply_type(&other)),
         },
         Err(error) if error.code() == Some(ErrorCode::HostNotInstalled) => Screen::HostMissing,
         Err(error) => Screen::Failed {
             message: error.message(),
         },
     }
+}
+
+/// Returns the `type` tag of a reply, for messages about unexpected replies.
+pub fn reply_type(reply: &Response) -> String {
+    serde_json::to_value(reply)
+        .ok()
+        .and_then(|value| {
+            value
+                .get("type")
+                .and_then(|kind| kind.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Returns the header text for a connected site: its address without the scheme.
@@ -239,9 +253,12 @@ mod tests {
     fn unexpected_reply_type_fails() {
         let screen = screen_for_status(Ok(Response::Pong));
 
+        let Screen::Failed { message } = screen else {
+            panic!("a pong is no status, got {screen:?}")
+        };
         assert!(
-            matches!(screen, Screen::Failed { .. }),
-            "a pong is no status, got {screen:?}"
+            message.contains("(pong)"),
+            "the message should name the reply type: {message}"
         );
     }
 

@@ -53,6 +53,8 @@ pub(super) struct State {
     pub(super) issue_types: Vec<IssueType>,
     /// True while a connect, create or disconnect request is in flight.
     pub(super) busy: bool,
+    /// Input named by the error on show, cleared once the person edits that input.
+    pub(super) invalid_field: Option<&'static str>,
 }
 
 /// Starts the popup and reports a failure to start in the page and the console.
@@ -96,6 +98,13 @@ impl App {
                 spawn_local(async move { app.connect().await });
             },
         )?;
+
+        for input in ["site-url", "email", "token"] {
+            let app = self.clone();
+            listen(&self.document, input, "input", move |_| {
+                app.clear_field_error(input)
+            })?;
+        }
 
         for button in ["retry", "recheck"] {
             let app = self.clone();
@@ -328,6 +337,7 @@ impl App {
 
     pub(super) fn show_field_error(&self, error: &FieldError) {
         self.show_error(&error.message);
+        self.state.borrow_mut().invalid_field = Some(error.field);
         if let Ok(field) = element::<Element>(&self.document, error.field) {
             let _ = field.set_attribute("aria-invalid", "true");
         }
@@ -336,12 +346,21 @@ impl App {
 
     pub(super) fn show_unexpected(&self, request: &str, reply: &Response) {
         self.show_error(&format!(
-            "The native host answered {request} with an unexpected reply ({}). Update the extension and the native host to the same version.",
-            reply_type(reply)
+            "The native host returned an unexpected reply ({}) to {request}. Update the extension and the native host to the same version.",
+            screen::reply_type(reply)
         ));
     }
 
+    /// Hides the error once the person edits the input it was about.
+    pub(super) fn clear_field_error(&self, field: &str) {
+        let invalid = self.state.borrow().invalid_field;
+        if invalid == Some(field) {
+            self.clear_messages();
+        }
+    }
+
     pub(super) fn clear_messages(&self) {
+        self.state.borrow_mut().invalid_field = None;
         self.announce("");
         let _ = set_text(&self.document, "error", "");
         let _ = set_hidden(&self.document, "error", true);
@@ -358,17 +377,4 @@ impl App {
         web_sys::console::error_1(&JsValue::from_str(&message));
         self.show_error(&message);
     }
-}
-
-/// Returns the `type` tag of a reply, for messages.
-fn reply_type(reply: &Response) -> String {
-    serde_json::to_value(reply)
-        .ok()
-        .and_then(|value| {
-            value
-                .get("type")
-                .and_then(|kind| kind.as_str())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "unknown".into())
 }

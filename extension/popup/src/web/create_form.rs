@@ -37,12 +37,14 @@ impl App {
 
         let app = self.clone();
         listen(&self.document, "project", "change", move |_| {
+            app.clear_field_error("project");
             let app = app.clone();
             spawn_local(async move { app.on_project_change().await });
         })?;
 
         let app = self.clone();
         listen(&self.document, "issue-type", "change", move |_| {
+            app.clear_field_error("issue-type");
             app.read_draft_fields();
             app.save_draft();
             app.save_preferences();
@@ -51,6 +53,7 @@ impl App {
         for input in DRAFT_INPUTS {
             let app = self.clone();
             listen(&self.document, input, "input", move |_| {
+                app.clear_field_error(input);
                 app.read_draft_fields();
                 app.save_draft();
             })?;
@@ -270,7 +273,8 @@ impl App {
         let Some(site_url) = self.site_url() else {
             return;
         };
-        let request = match self.state.borrow().draft.to_request(&site_url) {
+        let checked = self.state.borrow().draft.to_request(&site_url);
+        let request = match checked {
             Ok(request) => request,
             Err(error) => return self.show_field_error(&error),
         };
@@ -301,8 +305,10 @@ impl App {
                 }
             }
         }
+        // #created sits in its own live region, so showing it is announced; repeating it
+        // in #status would show the same news twice.
         let _ = set_hidden(&self.document, "created", false);
-        self.announce(&format!("Created {key}."));
+        self.announce("");
 
         let next = self
             .state
@@ -405,8 +411,8 @@ impl App {
             .and_then(|window| window.crypto())
             .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes));
         if let Err(error) = filled {
-            // Without an id the host cannot recognise a retried create, so the person
-            // has to be told rather than given a predictable id.
+            // Without an id the host cannot recognise a retried create, so the error is
+            // shown to the person rather than replaced by a predictable id.
             self.report(&error);
             return String::new();
         }

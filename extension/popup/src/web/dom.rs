@@ -73,7 +73,7 @@ pub fn listen_on(
 ) -> Result<(), JsValue> {
     let closure = Closure::<dyn FnMut(Event)>::new(handler);
     target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
-    // The popup adds each listener once and never removes it; closing the popup frees the
+    // The popup adds each listener once and never removes it. Closing the popup frees the
     // page and the Wasm memory together, so leaking the closure here loses nothing.
     closure.forget();
     Ok(())
