@@ -98,8 +98,9 @@ where
     end
 }
 
-/// Parses a frame into a request, or returns the id (if readable) and the error.
-fn parse_request(bytes: &[u8]) -> Result<RequestFrame, (Option<u64>, ErrorReply)> {
+/// Parses a frame into a request, or returns the id (if readable) and the error. Public
+/// so that the fuzz target can reach it.
+pub fn parse_request(bytes: &[u8]) -> Result<RequestFrame, (Option<u64>, ErrorReply)> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         (None, ErrorReply::new(ErrorCode::InvalidMessage, format!("The message is not valid UTF-8 (bad byte at {}).", error.valid_up_to())))
     })?;

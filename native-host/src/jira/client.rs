@@ -18,6 +18,17 @@ pub const REQUEST_TIMEOUT_ENV: &str = "JIRA_BRIDGE_REQUEST_TIMEOUT_SECS";
 /// Largest Jira response body the host reads; larger ones are refused, not buffered.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Attempts a GET gets in total: the first one and two retries. Only GET is retried,
+/// because repeating a POST or PUT whose answer was lost could do the work twice.
+const MAX_ATTEMPTS: u32 = 3;
+
+/// Longest `Retry-After` the host waits out itself. Jira asking for a longer pause is
+/// passed on to the popup with `retryAfterSeconds`, so the person decides.
+const MAX_RETRY_AFTER_SECS: u64 = 5;
+
+/// Wait before the first retry when Jira names none; it doubles for each later retry.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+
 /// How the host proves who it is to a site.
 #[derive(Clone)]
 pub enum Credentials {
@@ -139,6 +150,8 @@ impl JiraClient {
     }
 
     /// Sends one request to `site_url + path` and returns the JSON body (`null` when empty).
+    /// A GET that meets a transient failure (429, 502, 503, 504, or a refused connection) is
+    /// sent again after Jira's `Retry-After` or a short backoff; see [`retry_delay`].
     pub async fn send(
         &self,
         method: Method,
@@ -147,6 +160,35 @@ impl JiraClient {
         body: Option<&Value>,
     ) -> Result<Value, ErrorReply> {
         debug_assert!(path.starts_with('/'), "paths are absolute within the site");
+        let mut attempt = 1;
+        loop {
+            let failure = match self.send_once(&method, path, query, body).await {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            let Some(delay) = retry_delay(&method, failure.transient, attempt) else {
+                return Err(failure.reply);
+            };
+            log::warn!(
+                "{method} {path} on {} failed ({}); retrying in {} ms (attempt {} of {MAX_ATTEMPTS})",
+                self.site_url,
+                failure.reply.name,
+                delay.as_millis(),
+                attempt + 1
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// Sends the request once and classifies a failure as transient or not.
+    async fn send_once(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
         let url = format!("{}{path}", self.site_url);
 
         let mut request = self
@@ -162,7 +204,11 @@ impl JiraClient {
         }
 
         let started = std::time::Instant::now();
-        let response = request.send().await.map_err(|error| self.network_error(&method, path, &error))?;
+        let response = request.send().await.map_err(|error| Failure {
+            reply: self.network_error(method, path, &error),
+            // A refused connection never reached Jira; a timeout or a cut answer might have.
+            transient: error.is_connect().then_some(Transient { retry_after: None }),
+        })?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -170,21 +216,25 @@ impl JiraClient {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok());
         let location = response.headers().get(header::LOCATION).and_then(|value| value.to_str().ok()).map(str::to_string);
-        let bytes = read_limited(response).await.map_err(|error| self.network_error(&method, path, &error))?;
+        let bytes = read_limited(response)
+            .await
+            .map_err(|error| Failure { reply: self.network_error(method, path, &error), transient: None })?;
         log::info!("{method} {path} -> {} in {} ms", status.as_u16(), started.elapsed().as_millis());
 
         if status.is_success() {
             if bytes.is_empty() {
                 return Ok(Value::Null);
             }
-            return serde_json::from_slice(&bytes).map_err(|_| {
-                ErrorReply::new(
+            return serde_json::from_slice(&bytes).map_err(|_| Failure {
+                reply: ErrorReply::new(
                     ErrorCode::JiraUnavailable,
                     format!("{} answered {method} {path} with something that is not JSON. Check that the site URL is your Jira's address.", self.site_url),
-                )
+                ),
+                transient: None,
             });
         }
-        Err(self.status_error(status, &method, path, &bytes, retry_after, location))
+        let transient = matches!(status.as_u16(), 429 | 502 | 503 | 504).then_some(Transient { retry_after });
+        Err(Failure { reply: self.status_error(status, method, path, &bytes, retry_after, location), transient })
     }
 
     fn network_error(&self, method: &Method, path: &str, error: &reqwest::Error) -> ErrorReply {
@@ -296,6 +346,34 @@ impl JiraClient {
     }
 }
 
+/// A failed attempt: the error for the popup and, when repeating could succeed, the
+/// `Retry-After` Jira sent.
+struct Failure {
+    reply: ErrorReply,
+    transient: Option<Transient>,
+}
+
+/// A failure that may pass: Jira was busy or unreachable, not wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Transient {
+    /// Seconds from Jira's `Retry-After` header, when it sent one as a number.
+    retry_after: Option<u64>,
+}
+
+/// Returns how long to wait before attempt `attempt + 1`, or `None` when the request must
+/// not be repeated: it is not a GET, the failure is not transient, the attempts are used
+/// up, or Jira asked for a pause longer than [`MAX_RETRY_AFTER_SECS`].
+fn retry_delay(method: &Method, transient: Option<Transient>, attempt: u32) -> Option<Duration> {
+    if *method != Method::GET || attempt >= MAX_ATTEMPTS {
+        return None;
+    }
+    match transient?.retry_after {
+        Some(seconds) if seconds > MAX_RETRY_AFTER_SECS => None,
+        Some(seconds) => Some(Duration::from_secs(seconds)),
+        None => Some(FIRST_BACKOFF * 2u32.pow(attempt - 1)),
+    }
+}
+
 /// Reads a response body up to [`MAX_RESPONSE_BYTES`].
 async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
     let mut bytes = Vec::new();
@@ -316,4 +394,39 @@ fn truncate(text: &str, max_chars: usize) -> String {
     let mut cut: String = text.chars().take(max_chars).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUSY: Option<Transient> = Some(Transient { retry_after: None });
+
+    #[test]
+    fn retry_only_get() {
+        for method in [Method::POST, Method::PUT, Method::DELETE] {
+            assert_eq!(retry_delay(&method, BUSY, 1), None, "{method} must not be repeated");
+        }
+        assert_eq!(retry_delay(&Method::GET, BUSY, 1), Some(FIRST_BACKOFF), "a busy GET should be retried");
+    }
+
+    #[test]
+    fn retry_backoff_doubles_then_stops() {
+        assert_eq!(retry_delay(&Method::GET, BUSY, 2), Some(FIRST_BACKOFF * 2));
+        assert_eq!(retry_delay(&Method::GET, BUSY, MAX_ATTEMPTS), None, "the last attempt should not be repeated");
+    }
+
+    #[test]
+    fn retry_after_honoured_up_to_cap() {
+        let short = Some(Transient { retry_after: Some(2) });
+        let long = Some(Transient { retry_after: Some(MAX_RETRY_AFTER_SECS + 1) });
+
+        assert_eq!(retry_delay(&Method::GET, short, 1), Some(Duration::from_secs(2)));
+        assert_eq!(retry_delay(&Method::GET, long, 1), None, "a long Retry-After goes back to the person");
+    }
+
+    #[test]
+    fn retry_not_for_lasting_errors() {
+        assert_eq!(retry_delay(&Method::GET, None, 1), None);
+    }
 }
