@@ -1,5 +1,5 @@
 //! Commands for people at a terminal: `login`, `status`, `logout`, `install`,
-//! `uninstall`. These print to stdout; the browser never runs them.
+//! `uninstall`, `doctor`. These print to stdout; the browser never runs them.
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -51,6 +51,9 @@ pub enum Command {
     Install(crate::install::InstallArgs),
     /// Remove the native host's registration from the browsers.
     Uninstall(crate::install::UninstallArgs),
+    /// Check the browser registration, the OS credential store and each connected site,
+    /// and print how to fix what is broken.
+    Doctor,
 }
 
 /// Runs a command and returns the process's exit code.
@@ -64,6 +67,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Login { site, email, token_stdin } => login(&site, email.as_deref(), token_stdin),
         Command::Status => status(),
         Command::Logout { site, all } => if all { logout_all() } else { logout(site.as_deref()) },
+        Command::Doctor => doctor(),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -127,6 +131,14 @@ fn status() -> anyhow::Result<()> {
     for site in sites {
         let marker = if default_site.as_deref() == Some(site.site_url.as_str()) { "*" } else { " " };
         println!("{marker} {}  {} <{}>  {:?}", site.site_url, site.display_name, site.account, site.deployment);
+    }
+    Ok(())
+}
+
+fn doctor() -> anyhow::Result<()> {
+    let passed = crate::doctor::run(&mut std::io::stdout().lock())?;
+    if !passed {
+        anyhow::bail!("some checks failed; follow the fix under each FAIL line above");
     }
     Ok(())
 }

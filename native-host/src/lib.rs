@@ -8,6 +8,7 @@ pub mod caller;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod doctor;
 pub mod framing;
 pub mod host;
 pub mod install;
