@@ -4,7 +4,8 @@
 # when node_modules is missing, and runs inside a private D-Bus session with a fresh
 # gnome-keyring (scripts/with-keyring.sh), so the tests never touch the person's keyring.
 #
-# Usage: tests/browser/run.sh [TEST_FILE...]   (default: every *.test.mjs here)
+# Usage: tests/browser/run.sh [TEST_FILE...]
+#   TEST_FILE  a test file in tests/browser, such as chromium.test.mjs (default: all of them)
 # Environment:
 #   JIRA_BRIDGE_CONTRACT_DIR  folder for the fake Jira's request records (optional)
 #   JIRA_BRIDGE_KEEP_TEMP=1   keep each test's temporary profile folder for inspection
