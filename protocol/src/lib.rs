@@ -5,11 +5,19 @@
 //! `{"id": N, "result": {"type": ...}}` or `{"id": N, "error": {...}}` with the same id.
 //! PROTOCOL.md at the repository root documents each message and error code.
 
+mod duration;
 mod error;
+mod issue;
+mod issue_key;
 mod secret;
 
+pub use duration::{parse_jira_duration, JiraDuration, MAX_WORKLOG_SECONDS};
 pub use error::{ErrorCode, ErrorReply};
+pub use issue::{AllowedValue, Assignee, FieldKind, FieldMeta, IssueSummary, RemainingEstimate, Transition, User};
+pub use issue_key::{detect_issue_keys, is_issue_key, keys_in_text, project_of_key, DetectedKey, KeySource};
 pub use secret::Secret;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +34,9 @@ pub const NATIVE_HOST_NAME: &str = "com.jira_bridge.host";
 /// Largest reply a browser accepts from a native host; Chromium and Firefox drop the port
 /// when a host sends more than 1 MiB.
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
+
+/// Most results one `searchIssues` or `recentIssues` page holds.
+pub const SEARCH_PAGE_SIZE: u32 = 20;
 
 /// A request from the extension, tagged with the id its reply echoes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,7 +104,7 @@ pub struct IssueType {
 }
 
 /// Fields of a new issue as the person typed them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewIssue {
     pub project_key: String,
@@ -111,6 +122,13 @@ pub struct NewIssue {
     /// and the issue is not filed twice.
     #[serde(default)]
     pub client_request_id: Option<String>,
+    /// Text the person selected on the page; the host quotes it in the description.
+    #[serde(default)]
+    pub selection: Option<String>,
+    /// Values of other create-screen fields by field id, shaped as their [`FieldKind`]
+    /// says (`getCreateFields` lists them). A field not on the create screen is rejected.
+    #[serde(default)]
+    pub fields: BTreeMap<String, serde_json::Value>,
 }
 
 /// Everything the extension can ask the native host.
@@ -157,6 +175,109 @@ pub enum Request {
         site_url: Option<String>,
         issue: NewIssue,
     },
+    /// Makes a connected site the one used when a request names none.
+    SetDefaultSite {
+        site_url: String,
+    },
+    /// One issue of the site, by key.
+    GetIssue {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+    },
+    /// Issues matching words (`text`) or a JQL query (`jql`); exactly one of the two.
+    SearchIssues {
+        #[serde(default)]
+        site_url: Option<String>,
+        #[serde(default)]
+        text: Option<String>,
+        #[serde(default)]
+        jql: Option<String>,
+        /// `nextPageToken` of the previous page, to read the next one.
+        #[serde(default)]
+        page_token: Option<String>,
+    },
+    /// Issues assigned to or reported by the account, most recently updated first.
+    RecentIssues {
+        #[serde(default)]
+        site_url: Option<String>,
+        #[serde(default)]
+        page_token: Option<String>,
+    },
+    /// Adds a comment written as plain text.
+    AddComment {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        body: String,
+    },
+    /// Transitions the issue can take now, with the fields of their screens.
+    ListTransitions {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+    },
+    /// Moves the issue through a transition, with values for its screen's fields.
+    TransitionIssue {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        transition_id: String,
+        #[serde(default)]
+        fields: BTreeMap<String, serde_json::Value>,
+    },
+    /// Users who may be assigned the issue, matching a name or email.
+    FindAssignableUsers {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        query: String,
+    },
+    AssignIssue {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        assignee: Assignee,
+    },
+    /// Logs work in Jira notation (`1h 30m`).
+    LogWork {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        time_spent: String,
+        /// When the work started, RFC 3339 with an offset (`2025-01-31T09:15:00+01:00`);
+        /// now when absent.
+        #[serde(default)]
+        started: Option<String>,
+        #[serde(default)]
+        comment: Option<String>,
+        #[serde(default)]
+        remaining_estimate: RemainingEstimate,
+    },
+    /// Links a web page to the issue as a remote link. Linking the same URL again updates
+    /// the link instead of adding a second one.
+    LinkPage {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        url: String,
+        #[serde(default)]
+        title: Option<String>,
+    },
+    /// Starts (`watching: true`) or stops watching the issue as the account.
+    SetWatching {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        watching: bool,
+    },
+    /// Fields of the create screen of a project and issue type.
+    GetCreateFields {
+        #[serde(default)]
+        site_url: Option<String>,
+        project_key: String,
+        issue_type_id: String,
+    },
 }
 
 impl Request {
@@ -171,6 +292,19 @@ impl Request {
             Request::ListProjects { .. } => "listProjects",
             Request::ListIssueTypes { .. } => "listIssueTypes",
             Request::CreateIssue { .. } => "createIssue",
+            Request::SetDefaultSite { .. } => "setDefaultSite",
+            Request::GetIssue { .. } => "getIssue",
+            Request::SearchIssues { .. } => "searchIssues",
+            Request::RecentIssues { .. } => "recentIssues",
+            Request::AddComment { .. } => "addComment",
+            Request::ListTransitions { .. } => "listTransitions",
+            Request::TransitionIssue { .. } => "transitionIssue",
+            Request::FindAssignableUsers { .. } => "findAssignableUsers",
+            Request::AssignIssue { .. } => "assignIssue",
+            Request::LogWork { .. } => "logWork",
+            Request::LinkPage { .. } => "linkPage",
+            Request::SetWatching { .. } => "setWatching",
+            Request::GetCreateFields { .. } => "getCreateFields",
         }
     }
 }
@@ -208,6 +342,47 @@ pub enum Response {
         key: String,
         /// Link to the issue on the site, for the person to open.
         url: String,
+        /// Whether the summary was cut to Jira's 255 characters.
+        #[serde(default)]
+        summary_truncated: bool,
+    },
+    /// Reply to `getIssue`, and to `transitionIssue` and `assignIssue` with the issue as it
+    /// is afterwards.
+    Issue {
+        issue: IssueSummary,
+    },
+    Issues {
+        issues: Vec<IssueSummary>,
+        /// Token for the next page; absent on the last page.
+        #[serde(default)]
+        next_page_token: Option<String>,
+    },
+    CommentAdded {
+        key: String,
+        comment_id: String,
+    },
+    Transitions {
+        key: String,
+        transitions: Vec<Transition>,
+    },
+    Users {
+        users: Vec<User>,
+    },
+    WorkLogged {
+        key: String,
+        worklog_id: String,
+        time_spent_seconds: u64,
+    },
+    PageLinked {
+        key: String,
+        link_id: String,
+    },
+    Watching {
+        key: String,
+        watching: bool,
+    },
+    CreateFields {
+        fields: Vec<FieldMeta>,
     },
 }
 
@@ -262,6 +437,7 @@ mod tests {
             outcome: Outcome::Result(Response::IssueCreated {
                 key: "WEB-1".into(),
                 url: "https://example.atlassian.net/browse/WEB-1".into(),
+                summary_truncated: true,
             }),
         };
 
