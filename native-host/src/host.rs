@@ -61,6 +61,42 @@ impl Host {
             Request::CreateIssue { site_url, issue } => {
                 actions::create_issue::create_issue(self, site_url.as_deref(), issue).await
             }
+            Request::SetDefaultSite { site_url } => actions::sites::set_default_site(self, &site_url).await,
+            Request::GetIssue { site_url, key } => actions::issue::get_issue(self, site_url.as_deref(), &key).await,
+            Request::SearchIssues { site_url, text, jql, page_token } => {
+                actions::search::search_issues(self, site_url.as_deref(), text.as_deref(), jql.as_deref(), page_token.as_deref()).await
+            }
+            Request::RecentIssues { site_url, page_token } => {
+                actions::search::recent_issues(self, site_url.as_deref(), page_token.as_deref()).await
+            }
+            Request::AddComment { site_url, key, body } => {
+                actions::comment::add_comment(self, site_url.as_deref(), &key, &body).await
+            }
+            Request::ListTransitions { site_url, key } => {
+                actions::transitions::list_transitions(self, site_url.as_deref(), &key).await
+            }
+            Request::TransitionIssue { site_url, key, transition_id, fields } => {
+                actions::transitions::transition_issue(self, site_url.as_deref(), &key, &transition_id, &fields).await
+            }
+            Request::FindAssignableUsers { site_url, key, query } => {
+                actions::assign::find_assignable_users(self, site_url.as_deref(), &key, &query).await
+            }
+            Request::AssignIssue { site_url, key, assignee } => {
+                actions::assign::assign_issue(self, site_url.as_deref(), &key, &assignee).await
+            }
+            Request::LogWork { site_url, key, time_spent, started, comment, remaining_estimate } => {
+                let (started, comment) = (started.as_deref(), comment.as_deref());
+                actions::worklog::log_work(self, site_url.as_deref(), &key, &time_spent, started, comment, &remaining_estimate).await
+            }
+            Request::LinkPage { site_url, key, url, title } => {
+                actions::remote_link::link_page(self, site_url.as_deref(), &key, &url, title.as_deref()).await
+            }
+            Request::SetWatching { site_url, key, watching } => {
+                actions::watch::set_watching(self, site_url.as_deref(), &key, watching).await
+            }
+            Request::GetCreateFields { site_url, project_key, issue_type_id } => {
+                actions::fields::get_create_fields(self, site_url.as_deref(), &project_key, &issue_type_id).await
+            }
         }
     }
 

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use jira_bridge_protocol::{Deployment, ErrorCode, ErrorReply, NewIssue, Response};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use tokio::sync::OnceCell;
 
+use crate::actions::fields::{build_fields, create_screen, CREATE_BUILT_IN_FIELDS};
 use crate::actions::projects::is_project_key;
 use crate::host::Host;
 use crate::text::shorten;
@@ -43,9 +44,10 @@ pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) 
     let summary = clean_summary(&issue.summary)?;
     validate(&issue)?;
     let (client, _) = host.client_for(site_url).await?;
+    let extra_fields = screen_fields(&client, &issue).await?;
 
     let Some(request_id) = issue.client_request_id.clone().filter(|id| !id.trim().is_empty()) else {
-        let (key, url) = send_create(&client, &issue, &summary.text, None).await?;
+        let (key, url) = send_create(&client, &issue, &summary.text, &extra_fields, None).await?;
         return Ok(created(key, url, summary.truncated));
     };
 
@@ -62,7 +64,7 @@ pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) 
                     return Ok(found);
                 }
             }
-            send_create(&client, &issue, &summary.text, Some(&request_id)).await
+            send_create(&client, &issue, &summary.text, &extra_fields, Some(&request_id)).await
         })
         .await
         .clone();
@@ -82,23 +84,52 @@ fn created(key: String, url: String, summary_truncated: bool) -> Response {
     if summary_truncated {
         log::info!("created {key} with the summary cut to {MAX_SUMMARY_CHARS} characters");
     }
-    Response::IssueCreated { key, url }
+    Response::IssueCreated { key, url, summary_truncated }
 }
 
-async fn send_create(client: &JiraClient, issue: &NewIssue, summary: &str, request_id: Option<&str>) -> CreateResult {
+/// Checks the extra field values against the create screen and builds them for Jira.
+/// The screen is read only when there are extra values, so a plain create stays one request.
+async fn screen_fields(client: &JiraClient, issue: &NewIssue) -> Result<Map<String, Value>, ErrorReply> {
+    if let Some(built_in) = issue.fields.keys().find(|id| CREATE_BUILT_IN_FIELDS.contains(&id.as_str())) {
+        return Err(ErrorReply::new(
+            ErrorCode::InvalidInput,
+            format!("Set {built_in} with its own member of the request, not in fields."),
+        )
+        .with_details(json!({ "field": built_in, "reason": "builtIn" })));
+    }
+    if issue.fields.is_empty() {
+        return Ok(Map::new());
+    }
+    let screen = create_screen(client, issue.project_key.trim(), issue.issue_type_id.trim()).await?;
+    let screen_name = format!("create screen of this issue type in {}", issue.project_key.trim());
+    build_fields(client.deployment(), &screen, &issue.fields, CREATE_BUILT_IN_FIELDS, &screen_name)
+}
+
+async fn send_create(
+    client: &JiraClient,
+    issue: &NewIssue,
+    summary: &str,
+    extra_fields: &Map<String, Value>,
+    request_id: Option<&str>,
+) -> CreateResult {
     let mut fields = json!({
         "project": {"key": issue.project_key.trim()},
         "issuetype": {"id": issue.issue_type_id.trim()},
         "summary": summary,
     });
-    let has_text = !issue.description.trim().is_empty() || issue.page_url.as_deref().is_some_and(|url| !url.trim().is_empty());
+    let selection = issue.selection.as_deref().filter(|selection| !selection.trim().is_empty());
+    let has_text = !issue.description.trim().is_empty()
+        || selection.is_some()
+        || issue.page_url.as_deref().is_some_and(|url| !url.trim().is_empty());
     if has_text {
+        let (page_url, page_title) = (issue.page_url.as_deref(), issue.page_title.as_deref());
         fields["description"] = match client.deployment() {
-            Deployment::Cloud => adf::description_adf(&issue.description, issue.page_url.as_deref(), issue.page_title.as_deref()),
-            Deployment::DataCenter => {
-                Value::String(adf::description_wiki(&issue.description, issue.page_url.as_deref(), issue.page_title.as_deref()))
-            }
+            Deployment::Cloud => adf::issue_description_adf(&issue.description, selection, page_url, page_title),
+            Deployment::DataCenter => Value::String(adf::issue_description_wiki(&issue.description, selection, page_url, page_title)),
         };
+    }
+    for (id, value) in extra_fields {
+        fields[id.as_str()] = value.clone();
     }
     let mut body = json!({ "fields": fields });
     if let Some(request_id) = request_id {
@@ -172,7 +203,7 @@ fn validate(issue: &NewIssue) -> Result<(), ErrorReply> {
     if issue.issue_type_id.trim().is_empty() || !issue.issue_type_id.trim().chars().all(|c| c.is_ascii_digit()) {
         return Err(ErrorReply::new(ErrorCode::InvalidInput, "Choose an issue type for the issue.").with_details(json!({ "field": "issueTypeId" })));
     }
-    let length = issue.description.chars().count();
+    let length = issue.description.chars().count() + issue.selection.as_deref().map_or(0, |selection| selection.chars().count());
     if length > MAX_DESCRIPTION_CHARS {
         return Err(ErrorReply::new(
             ErrorCode::InvalidInput,
@@ -225,8 +256,7 @@ mod tests {
             summary: "s".into(),
             description: "x".repeat(MAX_DESCRIPTION_CHARS + 1),
             page_url: None,
-            page_title: None,
-            client_request_id: None,
+            ..NewIssue::default()
         };
 
         let error = validate(&issue).unwrap_err();

@@ -22,6 +22,43 @@ pub fn description_adf(text: &str, page_url: Option<&str>, page_title: Option<&s
     json!({"type": "doc", "version": 1, "content": content})
 }
 
+/// Builds an ADF issue description: the typed text, then the selected page text as a
+/// blockquote, then the page link.
+pub fn issue_description_adf(text: &str, selection: Option<&str>, page_url: Option<&str>, page_title: Option<&str>) -> Value {
+    let mut document = description_adf(text, page_url, page_title);
+    let quoted: Vec<Value> = paragraphs(selection.unwrap_or("")).into_iter().map(paragraph).collect();
+    if !quoted.is_empty() {
+        let content = document["content"].as_array_mut().expect("description_adf builds a content array");
+        let has_link = page_url.is_some_and(|url| !url.trim().is_empty());
+        let position = if has_link { content.len() - 1 } else { content.len() };
+        content.insert(position, json!({"type": "blockquote", "content": quoted}));
+    }
+    document
+}
+
+/// Builds a wiki-markup issue description: the typed text, then the selected page text in
+/// `{quote}`, then the page link.
+pub fn issue_description_wiki(text: &str, selection: Option<&str>, page_url: Option<&str>, page_title: Option<&str>) -> String {
+    let mut description = text.trim_end().to_string();
+    let selection = selection.map(str::trim).filter(|selection| !selection.is_empty());
+    if let Some(selection) = selection {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        // A `{quote}` inside the selection would close the quote early, so it is escaped.
+        let escaped = selection.replace("{quote}", "\\{quote}");
+        description.push_str(&format!("{{quote}}\n{escaped}\n{{quote}}"));
+    }
+    let link = description_wiki("", page_url, page_title);
+    if !link.is_empty() {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&link);
+    }
+    description
+}
+
 /// Builds a wiki-markup description for Data Center: the text, then `[title|url]`.
 pub fn description_wiki(text: &str, page_url: Option<&str>, page_title: Option<&str>) -> String {
     let mut description = text.trim_end().to_string();
@@ -91,6 +128,31 @@ mod tests {
         let doc = description_adf("  \n", None, None);
 
         assert_eq!(doc["content"], json!([]));
+    }
+
+    #[test]
+    fn adf_selection_quoted_before_link() {
+        let doc = issue_description_adf("Typed", Some("Selected line\nsecond"), Some("https://example.com/a"), None);
+
+        let content = doc["content"].as_array().unwrap();
+        assert_eq!(content.len(), 3, "text, quote, link: {doc}");
+        assert_eq!(content[1]["type"], "blockquote");
+        assert_eq!(content[1]["content"][0]["content"][0]["text"], "Selected line");
+        assert_eq!(content[2]["content"][1]["marks"][0]["attrs"]["href"], "https://example.com/a");
+    }
+
+    #[test]
+    fn adf_selection_without_text_or_link() {
+        let doc = issue_description_adf("", Some("Only this"), None, None);
+
+        assert_eq!(doc["content"][0]["type"], "blockquote");
+    }
+
+    #[test]
+    fn wiki_selection_quoted_and_escaped() {
+        let text = issue_description_wiki("Typed", Some("a {quote} b"), Some("https://example.com/x"), Some("X"));
+
+        assert_eq!(text, "Typed\n\n{quote}\na \\{quote} b\n{quote}\n\nPage: [X|https://example.com/x]");
     }
 
     #[test]
