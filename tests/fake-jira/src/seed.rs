@@ -39,6 +39,10 @@ pub const PROJECTS: &[SeedProject] = &[
 
 pub const SEVERITY_FIELD: &str = "customfield_10050";
 pub const STEPS_FIELD: &str = "customfield_10060";
+/// A number custom field on Story's create screen.
+pub const POINTS_FIELD: &str = "customfield_10070";
+/// A multi-select (checkboxes) custom field on Story's create screen.
+pub const PLATFORMS_FIELD: &str = "customfield_10080";
 
 pub const ISSUE_TYPES: &[SeedIssueType] = &[
     SeedIssueType {
@@ -59,7 +63,7 @@ pub const ISSUE_TYPES: &[SeedIssueType] = &[
         id: "10003",
         name: "Story",
         description: "A user story.",
-        fields: &["summary", "description", "labels"],
+        fields: &["summary", "description", "labels", POINTS_FIELD, PLATFORMS_FIELD],
         required: &[],
     },
 ];
@@ -68,6 +72,18 @@ pub const SEVERITY_OPTIONS: &[SeedOption] = &[
     SeedOption { id: "10100", value: "Critical" },
     SeedOption { id: "10101", value: "Major" },
     SeedOption { id: "10102", value: "Minor" },
+];
+
+pub const PLATFORM_OPTIONS: &[SeedOption] = &[
+    SeedOption { id: "10200", value: "Web" },
+    SeedOption { id: "10201", value: "iOS" },
+    SeedOption { id: "10202", value: "Android" },
+];
+
+/// Resolutions offered on the screen of the `Resolve` transition.
+pub const RESOLUTIONS: &[SeedOption] = &[
+    SeedOption { id: "10000", value: "Done" },
+    SeedOption { id: "10001", value: "Won't Do" },
 ];
 
 pub const PRIORITIES: &[SeedOption] = &[
@@ -88,6 +104,28 @@ pub const TRANSITIONS: &[(&str, &str, &str)] = &[
     ("11", "To Do", "10000"),
     ("21", "In Progress", "3"),
     ("31", "Done", "10001"),
+    ("41", "Resolve", "10001"),
+];
+
+/// The one transition with a screen; it requires a `resolution`.
+pub const RESOLVE_TRANSITION: &str = "41";
+
+/// A Jira user besides the configured account.
+#[derive(Debug, Clone)]
+pub struct SeedUser {
+    /// Cloud `accountId`.
+    pub account_id: &'static str,
+    /// Data Center user `name` (and `key`).
+    pub name: &'static str,
+    pub display_name: &'static str,
+    pub email: &'static str,
+}
+
+/// Other users who may be assigned issues. Their names are not ASCII, so clients must
+/// send and search them as UTF-8.
+pub const USERS: &[SeedUser] = &[
+    SeedUser { account_id: "5f0c1d2e3a4b5c6d7e8f9a0b", name: "zoe", display_name: "Zoë Ångström", email: "zoe@example.com" },
+    SeedUser { account_id: "60a1b2c3d4e5f60718293a4b", name: "jürgen", display_name: "Jürgen Groß", email: "juergen@example.com" },
 ];
 
 /// Returns the project with this key (any case) or id.

@@ -406,7 +406,7 @@ fn activity_endpoints_store_changes() {
 
     assert_eq!(comment.status, 201, "ADF comment accepted: {}", comment.body);
     assert_eq!(plain_comment.status, 400, "plain comment refused on Cloud");
-    assert_eq!(transitions.body["transitions"].as_array().map(Vec::len), Some(2), "two transitions lead away from To Do");
+    assert_eq!(transitions.body["transitions"].as_array().map(Vec::len), Some(3), "In Progress, Done and Resolve lead away from To Do");
     assert_eq!(moved.status, 204, "transition answers 204");
     assert_eq!(assigned.status, 204, "assign answers 204");
     assert_eq!(worklog.body["timeSpentSeconds"], 5400, "1h 30m is 5400 seconds");

@@ -2,13 +2,13 @@
 //! watchers and attachments.
 
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path};
+use axum::extract::{Multipart, Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::properties::issue_not_found;
-use super::{check_rich_text, parse_json, parse_object, user_json, AppState};
+use super::{check_rich_text, parse_json, parse_object, query_value, user_json, users, AppState};
 use crate::config::Mode;
 use crate::error::JiraError;
 use crate::seed;
@@ -68,7 +68,9 @@ pub(crate) async fn list_comments(
 pub(crate) async fn list_transitions(
     axum::extract::State(shared): AppState,
     Path(issue): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<Value>, JiraError> {
+    let with_fields = query_value(&query, "expand").is_some_and(|expand| expand.split(',').any(|item| item.trim() == "transitions.fields"));
     let inner = shared.lock();
     let stored = inner.issue(&issue).ok_or_else(|| issue_not_found(&issue))?;
     let transitions: Vec<Value> = seed::TRANSITIONS
@@ -76,18 +78,47 @@ pub(crate) async fn list_transitions(
         .filter(|(_, _, target)| *target != stored.status_id)
         .map(|(id, name, target)| {
             let status = seed::status(target).expect("transitions lead to seeded statuses");
-            json!({
+            let mut transition = json!({
                 "id": id,
                 "name": name,
                 "to": {"id": status.id, "name": status.value},
-                "hasScreen": false,
+                "hasScreen": *id == seed::RESOLVE_TRANSITION,
                 "isGlobal": true,
                 "isInitial": false,
                 "isConditional": false,
-            })
+            });
+            if with_fields {
+                transition["fields"] = transition_screen(&shared, id);
+            }
+            transition
         })
         .collect();
     Ok(Json(json!({"expand": "transitions", "transitions": transitions})))
+}
+
+/// Fields on a transition's screen, keyed by field id, as `expand=transitions.fields`
+/// returns them. Only `Resolve` has a screen: a required resolution.
+fn transition_screen(shared: &Shared, transition_id: &str) -> Value {
+    if transition_id != seed::RESOLVE_TRANSITION {
+        return json!({});
+    }
+    let allowed: Vec<Value> = seed::RESOLUTIONS
+        .iter()
+        .map(|resolution| {
+            json!({"self": format!("{}/resolution/{}", shared.api_base(), resolution.id), "id": resolution.id, "name": resolution.value})
+        })
+        .collect();
+    json!({
+        "resolution": {
+            "required": true,
+            "schema": {"type": "resolution", "system": "resolution"},
+            "name": "Resolution",
+            "key": "resolution",
+            "hasDefaultValue": false,
+            "operations": ["set"],
+            "allowedValues": allowed,
+        }
+    })
 }
 
 pub(crate) async fn do_transition(
@@ -99,6 +130,8 @@ pub(crate) async fn do_transition(
     let Some(id) = body.get("transition").and_then(|transition| transition.get("id")).and_then(Value::as_str) else {
         return Err(JiraError::bad_request("Missing 'transition' identifier"));
     };
+    let empty = Map::new();
+    let fields = body.get("fields").and_then(Value::as_object).unwrap_or(&empty);
 
     let mut inner = shared.lock();
     let stored = inner.issue_mut(&issue).ok_or_else(|| issue_not_found(&issue))?;
@@ -108,6 +141,29 @@ pub(crate) async fn do_transition(
     let Some((_, _, target)) = transition else {
         return Err(JiraError::bad_request(format!("Transition id '{id}' is not valid for this issue.")));
     };
+    let mut errors = Map::new();
+    for field in fields.keys() {
+        if id != seed::RESOLVE_TRANSITION || field != "resolution" {
+            errors.insert(field.clone(), json!(format!("Field '{field}' cannot be set. It is not on the appropriate screen, or unknown.")));
+        }
+    }
+    if id == seed::RESOLVE_TRANSITION {
+        let resolution = fields.get("resolution").and_then(|value| value.get("id")).and_then(Value::as_str);
+        match resolution {
+            Some(resolution) if seed::RESOLUTIONS.iter().any(|option| option.id == resolution) => {
+                stored.fields.insert("resolution".to_owned(), json!({"id": resolution}));
+            }
+            Some(resolution) => {
+                errors.insert("resolution".to_owned(), json!(format!("Resolution id '{resolution}' is not valid.")));
+            }
+            None => {
+                errors.insert("resolution".to_owned(), json!("Resolution is required."));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(JiraError::fields(errors));
+    }
     stored.status_id = (*target).to_owned();
     Ok(StatusCode::NO_CONTENT)
 }
@@ -120,13 +176,10 @@ pub(crate) async fn assign(
     body: Bytes,
 ) -> Result<StatusCode, JiraError> {
     let body = parse_json(&body)?;
-    let (field, expected) = match shared.config.mode {
-        Mode::Cloud => ("accountId", shared.config.account_id.as_str()),
-        Mode::DataCenter => ("name", shared.config.username.as_str()),
-    };
+    let field = users::id_field(shared.config.mode);
     let assignee = match body.get(field) {
         Some(Value::Null) => Value::Null,
-        Some(Value::String(user)) if user == expected => json!({field: user}),
+        Some(Value::String(user)) if users::user_by_id(&shared, user).is_some() => json!({field: user}),
         Some(Value::String(user)) => {
             return Err(field_error("assignee", &format!("User '{user}' cannot be assigned issues.")))
         }
@@ -145,8 +198,10 @@ pub(crate) async fn assign(
 pub(crate) async fn add_worklog(
     axum::extract::State(shared): AppState,
     Path(issue): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
     body: Bytes,
 ) -> Reply {
+    check_estimate_adjustment(&query)?;
     let allowed = ["timeSpent", "timeSpentSeconds", "started", "comment", "visibility", "properties"];
     let body = parse_object(&body, "WorklogJsonBean", &allowed)?;
     let seconds = match (body.get("timeSpent"), body.get("timeSpentSeconds")) {
@@ -184,6 +239,26 @@ pub(crate) async fn add_worklog(
         "started": body.get("started").cloned().unwrap_or_else(|| json!(jira_timestamp())),
     });
     Ok((StatusCode::CREATED, Json(worklog)))
+}
+
+/// Checks `adjustEstimate` and the parameter each mode needs: `newEstimate` for `new`,
+/// `reduceBy` for `manual`.
+fn check_estimate_adjustment(query: &[(String, String)]) -> Result<(), JiraError> {
+    let needs = match query_value(query, "adjustEstimate") {
+        None | Some("auto") | Some("leave") => None,
+        Some("new") => Some("newEstimate"),
+        Some("manual") => Some("reduceBy"),
+        Some(other) => {
+            return Err(JiraError::bad_request(format!("adjustEstimate must be auto, leave, new or manual, got {other:?}")))
+        }
+    };
+    if let Some(parameter) = needs {
+        let valid = query_value(query, parameter).is_some_and(|value| parse_duration(value).is_some());
+        if !valid {
+            return Err(JiraError::bad_request(format!("{parameter} must be a duration such as 2h when adjustEstimate is {}", query_value(query, "adjustEstimate").unwrap_or(""))));
+        }
+    }
+    Ok(())
 }
 
 /// Parses Jira's duration text, such as `1h 30m` or `2d`, into seconds with Jira's
@@ -303,6 +378,29 @@ pub(crate) async fn add_watcher(
     if !stored.watchers.contains(&watcher) {
         stored.watchers.push(watcher);
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a watcher named by `accountId` (Cloud) or `username` (Data Center).
+pub(crate) async fn remove_watcher(
+    axum::extract::State(shared): AppState,
+    Path(issue): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<StatusCode, JiraError> {
+    let parameter = match shared.config.mode {
+        Mode::Cloud => "accountId",
+        Mode::DataCenter => "username",
+    };
+    let Some(watcher) = query_value(&query, parameter) else {
+        return Err(JiraError::bad_request(format!("Specify the watcher to remove with the {parameter} parameter.")));
+    };
+    if users::user_by_id(&shared, watcher).is_none() {
+        return Err(JiraError::not_found(format!("The user '{watcher}' does not exist.")));
+    }
+
+    let mut inner = shared.lock();
+    let stored = inner.issue_mut(&issue).ok_or_else(|| issue_not_found(&issue))?;
+    stored.watchers.retain(|existing| existing != watcher);
     Ok(StatusCode::NO_CONTENT)
 }
 

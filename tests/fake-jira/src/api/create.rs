@@ -11,7 +11,7 @@ use super::projects::{field_name, is_required, screen_fields};
 use super::{check_rich_text, parse_object, AppState};
 use crate::config::Mode;
 use crate::error::JiraError;
-use crate::seed::{self, SeedIssueType, SEVERITY_FIELD, STEPS_FIELD};
+use crate::seed::{self, SeedIssueType, PLATFORMS_FIELD, POINTS_FIELD, SEVERITY_FIELD, STEPS_FIELD};
 use crate::state::{jira_timestamp, Shared, StoredIssue};
 
 /// Maximum summary length Jira accepts, in characters.
@@ -170,6 +170,11 @@ fn check_field(shared: &Shared, field: &str, value: &Value) -> Result<(), String
         "labels" => check_labels(value),
         "assignee" => check_assignee(shared, value),
         "duedate" => check_date(value),
+        POINTS_FIELD => match value {
+            Value::Null | Value::Number(_) => Ok(()),
+            other => Err(format!("Story points must be a number, got {}.", crate::adf::json_type(other))),
+        },
+        PLATFORMS_FIELD => check_options(value, seed::PLATFORM_OPTIONS, "Platforms"),
         other => unreachable!("field {other} is on a seeded screen but has no check"),
     }
 }
@@ -193,6 +198,17 @@ fn check_option(value: &Value, options: &[seed::SeedOption], label: &str, field_
     Err(format!("Specify the {field_label} as an object with \"id\" or \"{label}\"."))
 }
 
+/// Checks a multi-select value: an array of `{id}` or `{value}` objects.
+fn check_options(value: &Value, options: &[seed::SeedOption], field_label: &str) -> Result<(), String> {
+    if value.is_null() {
+        return Ok(());
+    }
+    let Some(items) = value.as_array() else {
+        return Err(format!("{field_label} must be an array of options."));
+    };
+    items.iter().try_for_each(|item| check_option(item, options, "value", field_label))
+}
+
 fn check_labels(value: &Value) -> Result<(), String> {
     let Some(labels) = value.as_array() else {
         return Err("Labels must be an array of strings.".to_owned());
@@ -212,29 +228,20 @@ fn check_labels(value: &Value) -> Result<(), String> {
 }
 
 /// Checks a user reference: `{accountId}` on Cloud, where `name` is no longer accepted,
-/// and `{name}` on Data Center. Only the configured account exists.
+/// and `{name}` on Data Center. The configured account and the seeded users exist.
 fn check_assignee(shared: &Shared, value: &Value) -> Result<(), String> {
     if value.is_null() {
         return Ok(());
     }
-    let config = &shared.config;
-    match config.mode {
-        Mode::Cloud => {
-            if value.get("name").is_some() && value.get("accountId").is_none() {
-                return Err("Jira Cloud identifies users by accountId; 'name' is not supported.".to_owned());
-            }
-            let account_id = value.get("accountId").or_else(|| value.get("id")).and_then(Value::as_str);
-            match account_id {
-                Some(id) if id == config.account_id => Ok(()),
-                Some(id) => Err(format!("User '{id}' cannot be assigned issues.")),
-                None => Err("Specify the assignee as {\"accountId\": ...}.".to_owned()),
-            }
-        }
-        Mode::DataCenter => match value.get("name").and_then(Value::as_str) {
-            Some(name) if name == config.username => Ok(()),
-            Some(name) => Err(format!("User '{name}' cannot be assigned issues.")),
-            None => Err("Specify the assignee as {\"name\": ...}.".to_owned()),
-        },
+    let field = super::users::id_field(shared.config.mode);
+    if shared.config.mode == Mode::Cloud && value.get("name").is_some() && value.get("accountId").is_none() {
+        return Err("Jira Cloud identifies users by accountId; 'name' is not supported.".to_owned());
+    }
+    let id = value.get(field).or_else(|| value.get("id").filter(|_| shared.config.mode == Mode::Cloud)).and_then(Value::as_str);
+    match id {
+        Some(id) if super::users::user_by_id(shared, id).is_some() => Ok(()),
+        Some(id) => Err(format!("User '{id}' cannot be assigned issues.")),
+        None => Err(format!("Specify the assignee as {{\"{field}\": ...}}.")),
     }
 }
 

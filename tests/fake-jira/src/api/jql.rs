@@ -1,11 +1,13 @@
-//! A small JQL subset: clauses joined by AND, with an optional ORDER BY.
+//! A small JQL subset: clauses joined by AND and OR (AND binds tighter, no parentheses),
+//! with an optional ORDER BY.
 //!
 //! Supported clauses: `issue.property[KEY].PATH = "v"`, `key = K`, `key in (K1, K2)`,
 //! `project = P` / `in (...)`, `issuetype = T`, `status = S`, `text ~ "w"`,
 //! `summary ~ "w"`, `description ~ "w"`, `reporter`/`assignee = currentUser()`, and
 //! `created >= -60m` (also `>`, with units m, h, d, w).
 //! `~` matches a case-insensitive substring, which is looser than Jira's word search.
-//! Anything else, OR included, is an error, so a client using more JQL finds out here.
+//! Anything else, parentheses and NOT included, is an error, so a client using more JQL
+//! finds out here.
 
 use serde_json::Value;
 
@@ -13,10 +15,11 @@ use crate::adf::plain_text;
 use crate::seed;
 use crate::state::StoredIssue;
 
-/// A parsed query: clauses that must all match, and whether results are newest first.
+/// A parsed query: groups of clauses joined by OR, each group's clauses joined by AND,
+/// and whether results are newest first.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Query {
-    clauses: Vec<Clause>,
+    groups: Vec<Vec<Clause>>,
     pub descending: bool,
 }
 
@@ -49,25 +52,32 @@ pub(crate) fn parse(jql: &str) -> Result<Query, String> {
         descending = order.iter().any(|token| is_word(token, "desc"));
     }
 
-    let mut clauses = Vec::new();
+    let mut groups = vec![Vec::new()];
     let mut rest = tokens.as_slice();
     while !rest.is_empty() {
         let (clause, remaining) = parse_clause(rest)?;
-        clauses.push(clause);
+        groups.last_mut().expect("there is always a group").push(clause);
         rest = remaining;
         match rest.first() {
             None => break,
             Some(token) if is_word(token, "and") => rest = &rest[1..],
-            Some(token) => return Err(format!("expected AND between clauses, got {token:?}")),
+            Some(token) if is_word(token, "or") => {
+                groups.push(Vec::new());
+                rest = &rest[1..];
+            }
+            Some(token) => return Err(format!("expected AND or OR between clauses, got {token:?}")),
         }
     }
-    Ok(Query { clauses, descending })
+    if groups.len() > 1 && groups.iter().any(Vec::is_empty) {
+        return Err("expected a clause after OR".to_owned());
+    }
+    Ok(Query { groups, descending })
 }
 
 impl Query {
-    /// Returns whether `issue` matches every clause.
-    pub(crate) fn matches(&self, issue: &StoredIssue) -> bool {
-        self.clauses.iter().all(|clause| clause_matches(clause, issue))
+    /// Returns whether `issue` matches every clause of at least one OR group.
+    pub(crate) fn matches(&self, issue: &StoredIssue, shared: &crate::state::Shared) -> bool {
+        self.groups.iter().any(|group| group.iter().all(|clause| clause_matches(clause, issue, shared)))
     }
 }
 
@@ -212,7 +222,7 @@ fn tokenize(jql: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
-fn clause_matches(clause: &Clause, issue: &StoredIssue) -> bool {
+fn clause_matches(clause: &Clause, issue: &StoredIssue, shared: &crate::state::Shared) -> bool {
     match clause {
         Clause::Property { key, path, value } => {
             let mut current = issue.properties.get(key);
@@ -244,7 +254,17 @@ fn clause_matches(clause: &Clause, issue: &StoredIssue) -> bool {
         Clause::CreatedSince { timestamp } => issue.created >= *timestamp,
         Clause::CurrentUser { field } => {
             // Every issue is reported by the one configured account.
-            field == "reporter" || issue.fields.get("assignee").is_some_and(|assignee| !assignee.is_null())
+            let config = &shared.config;
+            let own_id = match config.mode {
+                crate::config::Mode::Cloud => &config.account_id,
+                crate::config::Mode::DataCenter => &config.username,
+            };
+            let assignee = issue
+                .fields
+                .get("assignee")
+                .and_then(|assignee| assignee.get(super::users::id_field(config.mode)))
+                .and_then(Value::as_str);
+            field == "reporter" || assignee == Some(own_id.as_str())
         }
     }
 }
@@ -271,7 +291,7 @@ mod tests {
             .expect("property lookups parse");
         assert!(query.descending, "ORDER BY ... DESC sorts newest first");
         assert_eq!(
-            query.clauses,
+            query.groups[0],
             vec![Clause::Property {
                 key: "jiraBridge".to_owned(),
                 path: vec!["clientRequestId".to_owned()],
@@ -286,8 +306,8 @@ mod tests {
         let query = parse("project = WEB AND reporter = currentUser() AND created >= -60m ORDER BY created DESC")
             .expect("a created clause should parse");
 
-        assert_eq!(query.clauses.len(), 3);
-        assert!(matches!(&query.clauses[2], Clause::CreatedSince { .. }), "{:?}", query.clauses[2]);
+        assert_eq!(query.groups[0].len(), 3);
+        assert!(matches!(&query.groups[0][2], Clause::CreatedSince { .. }), "{:?}", query.groups[0][2]);
         assert_eq!(relative_seconds("-2h"), Some(7200));
         assert_eq!(relative_seconds("60m"), None, "a time without a minus sign is not relative");
     }
@@ -295,12 +315,21 @@ mod tests {
     #[test]
     fn jql_key_in_list() {
         let query = parse("key in (WEB-1, AB2-3) AND project = WEB").expect("key in list parses");
-        assert_eq!(query.clauses.len(), 2, "two clauses joined by AND");
+        assert_eq!(query.groups[0].len(), 2, "two clauses joined by AND");
     }
 
     #[test]
-    fn jql_or_rejected() {
-        let error = parse("key = WEB-1 OR key = WEB-2").expect_err("OR is not supported");
-        assert!(error.contains("AND"), "error explains what was expected: {error}");
+    fn jql_or_groups() {
+        let query = parse("assignee = currentUser() OR reporter = currentUser() AND project = WEB ORDER BY updated DESC")
+            .expect("OR parses");
+
+        assert_eq!(query.groups.len(), 2, "OR splits the query into two groups");
+        assert_eq!(query.groups[1].len(), 2, "AND binds tighter than OR");
+    }
+
+    #[test]
+    fn jql_dangling_or_rejected() {
+        let error = parse("key = WEB-1 OR").expect_err("a query cannot end with OR");
+        assert!(error.contains("after OR"), "error explains what was expected: {error}");
     }
 }

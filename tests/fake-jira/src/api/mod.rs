@@ -8,6 +8,7 @@ mod meta;
 mod projects;
 mod properties;
 mod search;
+mod users;
 
 use std::sync::Arc;
 
@@ -49,7 +50,8 @@ pub(crate) fn router(shared: &Shared) -> Router<Arc<Shared>> {
         .route(&at("/issue/{issue}/assignee"), put(activity::assign))
         .route(&at("/issue/{issue}/worklog"), post(activity::add_worklog))
         .route(&at("/issue/{issue}/remotelink"), get(activity::list_remote_links).post(activity::add_remote_link))
-        .route(&at("/issue/{issue}/watchers"), post(activity::add_watcher))
+        .route(&at("/issue/{issue}/watchers"), post(activity::add_watcher).delete(activity::remove_watcher))
+        .route(&at("/user/assignable/search"), get(users::assignable_search))
         .route(&at("/issue/{issue}/attachments"), post(activity::add_attachment));
 
     router = match shared.config.mode {
@@ -211,8 +213,13 @@ pub(crate) fn issue_json(shared: &Shared, issue: &StoredIssue, fields: &[String]
     put("updated", json!(issue.created));
     put("reporter", user_json(shared));
     put("creator", user_json(shared));
-    let assigned = issue.fields.get("assignee").is_some_and(|assignee| !assignee.is_null());
-    put("assignee", if assigned { user_json(shared) } else { Value::Null });
+    let assignee = issue
+        .fields
+        .get("assignee")
+        .and_then(|assignee| assignee.get(users::id_field(shared.config.mode)))
+        .and_then(Value::as_str)
+        .and_then(|id| users::user_by_id(shared, id));
+    put("assignee", assignee.unwrap_or(Value::Null));
     if !issue.fields.contains_key("labels") {
         put("labels", json!([]));
     }

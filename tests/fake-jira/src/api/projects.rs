@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::{issue_type_json, project_json, query_number, query_value, AppState};
 use crate::config::Mode;
 use crate::error::JiraError;
-use crate::seed::{self, SeedIssueType, SeedProject, SEVERITY_FIELD, STEPS_FIELD};
+use crate::seed::{self, SeedIssueType, SeedProject, PLATFORMS_FIELD, POINTS_FIELD, SEVERITY_FIELD, STEPS_FIELD};
 use crate::state::Shared;
 
 /// Largest page `project/search` and create metadata return, as on Jira Cloud.
@@ -150,6 +150,8 @@ pub(crate) fn field_name(field: &str) -> &'static str {
         "duedate" => "Due date",
         SEVERITY_FIELD => "Severity",
         STEPS_FIELD => "Steps to reproduce",
+        POINTS_FIELD => "Story points",
+        PLATFORMS_FIELD => "Platforms",
         _ => "Unknown",
     }
 }
@@ -190,6 +192,12 @@ fn field_meta(shared: &Shared, project: &SeedProject, issue_type: &SeedIssueType
             None,
         ),
         STEPS_FIELD => (custom("string", "textarea", 10060), None, None),
+        POINTS_FIELD => (custom("number", "float", 10070), None, None),
+        PLATFORMS_FIELD => {
+            let mut schema = custom("array", "multicheckboxes", 10080);
+            schema["items"] = json!("option");
+            (schema, Some(options(seed::PLATFORM_OPTIONS, &format!("{api}/customFieldOption"), "value")), None)
+        }
         other => unreachable!("field {other} is on a seeded screen but has no metadata"),
     };
 

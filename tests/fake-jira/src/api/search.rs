@@ -152,7 +152,7 @@ fn run_query(shared: &Shared, jql: &str) -> Result<Vec<StoredIssue>, JiraError> 
         JiraError::bad_request(format!("Error in the JQL Query: {problem} (query: {jql:?})"))
     })?;
     let inner = shared.lock();
-    let mut matching: Vec<StoredIssue> = inner.issues.iter().filter(|issue| query.matches(issue)).cloned().collect();
+    let mut matching: Vec<StoredIssue> = inner.issues.iter().filter(|issue| query.matches(issue, shared)).cloned().collect();
     if query.descending {
         matching.reverse();
     }
