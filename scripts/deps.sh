@@ -6,7 +6,7 @@
 #
 # Usage: scripts/deps.sh [--build]
 #   --build  only what building the host and the extension needs (used by install.sh)
-# Never asks a question: apt runs with -y, and sudo with -n when stdin is not a terminal.
+# Runs without questions: apt runs with -y, and sudo with -n when stdin is not a terminal.
 set -eu
 
 script_name=deps.sh

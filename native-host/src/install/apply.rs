@@ -87,7 +87,7 @@ pub fn install(
     Ok(receipt)
 }
 
-/// Which registrations an uninstall removes.
+/// Registrations an uninstall removes.
 #[derive(Debug, Clone)]
 pub enum Selection {
     Everything,
@@ -105,7 +105,7 @@ impl Selection {
     }
 }
 
-/// What an uninstall removed, or would remove in a dry run.
+/// Targets an uninstall removed, or would remove in a dry run.
 #[derive(Debug, Default)]
 pub struct Removal {
     pub removed: Vec<Target>,
@@ -217,8 +217,8 @@ fn find_unrecorded(
     }
 }
 
-/// Whether `path` is a manifest for this host, so a same-named file of another program is
-/// never deleted.
+/// Returns whether `path` is a manifest for this host, so that uninstall never deletes a
+/// same-named file of another program.
 fn is_our_manifest(path: &Path) -> bool {
     let Ok(text) = fs::read_to_string(path) else {
         return false;
@@ -231,11 +231,29 @@ fn is_our_manifest(path: &Path) -> bool {
 
 fn remove_target(target: &Target, registry: &mut dyn Registry) -> anyhow::Result<()> {
     match target {
-        Target::File { path } => remove_file_if_present(path),
+        Target::File { path } => match remove_file_if_present(path) {
+            Err(error) if cfg!(windows) && is_running_binary(path) => {
+                move_running_binary_aside(path).map_err(|_| error)
+            }
+            other => other,
+        },
         Target::RegistryKey { hive, key } => registry
             .delete_key(*hive, key)
             .with_context(|| format!("failed to delete {hive}\\{key}")),
     }
+}
+
+fn is_running_binary(path: &Path) -> bool {
+    std::env::current_exe().is_ok_and(|exe| same_file(&exe, path))
+}
+
+/// Windows refuses to delete a running program but lets it be renamed, so `uninstall` run
+/// from the installed copy moves that copy into the temporary folder, which Windows cleans.
+fn move_running_binary_aside(path: &Path) -> anyhow::Result<()> {
+    let aside =
+        std::env::temp_dir().join(format!("jira-bridge-host-{}.old.exe", std::process::id()));
+    fs::rename(path, &aside)
+        .with_context(|| format!("failed to move {} to {}", path.display(), aside.display()))
 }
 
 fn remove_file_if_present(path: &Path) -> anyhow::Result<()> {
@@ -247,7 +265,7 @@ fn remove_file_if_present(path: &Path) -> anyhow::Result<()> {
 }
 
 /// Removes the recorded folders that are now empty, deepest first, and returns them.
-/// A folder that still holds something (a log, another program's manifest) stays.
+/// A folder that still contains something (a log, another program's manifest) stays.
 fn remove_empty_dirs(receipt: &mut Receipt) -> Vec<PathBuf> {
     let mut dirs = std::mem::take(&mut receipt.created_dirs);
     dirs.sort_by_key(|dir| std::cmp::Reverse(dir.components().count()));

@@ -1,4 +1,4 @@
-//! The browsers the installer knows, their manifest family, and where each one looks for
+//! The browsers the installer supports, their manifest family, and where each one looks for
 //! native-host manifests on each platform. The per-platform tables live in `linux.rs`,
 //! `macos.rs` and `windows.rs`; this file picks one by `Environment::os`.
 
@@ -51,7 +51,7 @@ impl Browser {
         Browser::Waterfox,
     ];
 
-    /// The name accepted by `--browser` and written in the install receipt.
+    /// Returns the name accepted by `--browser` and written in the install receipt.
     pub fn id(self) -> &'static str {
         match self {
             Browser::Chrome => "chrome",
@@ -76,7 +76,7 @@ impl Browser {
 
 impl fmt::Display for Browser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
+        f.pad(self.id())
     }
 }
 
@@ -107,15 +107,15 @@ pub enum Scope {
     System,
 }
 
-/// How a browser finds the manifest.
+/// Registration method through which a browser finds the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registration {
     /// The browser reads `<dir>/com.jira_bridge.host.json` (Linux, macOS).
     ManifestDir(PathBuf),
-    /// The browser reads the default value of this registry key, which holds the absolute
+    /// The browser reads the default value of this registry key, which contains the absolute
     /// path of the manifest file (Windows).
     RegistryKey { hive: Hive, key: String },
-    /// No known location for this browser at this scope; the text says why.
+    /// No known location for this browser at this scope; the text gives the reason.
     Unsupported(&'static str),
 }
 
@@ -128,7 +128,7 @@ pub fn registration(browser: Browser, env: &Environment, scope: Scope) -> Regist
     }
 }
 
-/// How a browser build was found on the machine.
+/// Packaging of a browser build found on the machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Packaging {
     /// A build that can start a native host: a distribution package, an app bundle, an
@@ -189,7 +189,7 @@ pub fn confinement_advice(browser: Browser, packaging: &Packaging) -> String {
     }
 }
 
-/// Whether a browser found only in this packaging still gets a manifest by default.
+/// Returns whether a browser found only in this packaging still gets a manifest by default.
 /// Snap Firefox does, because the portal reads the usual per-user manifest folder.
 pub fn installs_when_confined(browser: Browser, packaging: &Packaging) -> bool {
     matches!((browser, packaging), (Browser::Firefox, Packaging::Snap))

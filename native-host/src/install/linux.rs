@@ -182,7 +182,7 @@ pub(super) fn searched_places(browser: Browser, env: &Environment) -> String {
     )
 }
 
-/// Whether an executable on PATH only starts a snap. Ubuntu ships `/usr/bin/firefox` and
+/// Returns whether an executable on PATH only starts a snap. Ubuntu ships `/usr/bin/firefox` and
 /// `/usr/bin/chromium-browser` as small scripts that run `/snap/bin/...`, and
 /// `/snap/bin/*` entries are links into snapd.
 fn launches_snap(executable: &Path) -> bool {

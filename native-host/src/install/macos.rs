@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::browsers::{Browser, Packaging, Registration, Scope, Sighting};
 use super::environment::Environment;
 
-/// Folder under `~/Library/Application Support` that holds the browser's profiles; the
+/// Folder under `~/Library/Application Support` that contains the browser's profiles; the
 /// per-user manifest folder is `NativeMessagingHosts` inside it.
 fn support_folder(browser: Browser) -> &'static str {
     match browser {
@@ -67,7 +67,7 @@ pub(super) fn registration(browser: Browser, env: &Environment, scope: Scope) ->
 }
 
 /// Places whose presence shows the browser is installed. The `Mozilla` support folder also
-/// holds other Mozilla apps' data, so for Firefox only the app bundles count.
+/// contains other Mozilla apps' data, so for Firefox only the app bundles count.
 fn candidates(browser: Browser, env: &Environment) -> Vec<PathBuf> {
     let mut places = vec![
         env.system_path("Applications").join(app_bundle(browser)),

@@ -1,9 +1,9 @@
 //! Writes and removes the native-host manifests that let browsers start this binary.
 //!
 //! `install` copies the running binary to a stable per-user (or system) folder, writes the
-//! host's caller allow-list, and registers one manifest per browser found on the machine:
-//! a file in the browser's manifest folder on Linux and macOS, a registry key pointing at a
-//! manifest file on Windows. A receipt records every write, so `uninstall` removes exactly
+//! host's caller allow-list, and registers one manifest per browser found on the machine.
+//! On Linux and macOS a registration is a file in the browser's manifest folder. On Windows
+//! it is a registry key that points at a manifest file. A receipt records every write, so `uninstall` removes exactly
 //! what an install wrote.
 
 mod apply;

@@ -11,7 +11,7 @@ use super::environment::{Environment, Os};
 use super::manifest::Callers;
 use super::registry::Hive;
 
-/// What the person asked for, after parsing the command line.
+/// Install request, as parsed from the command line.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub scope: Scope,

@@ -20,7 +20,7 @@ pub enum Hive {
 
 impl fmt::Display for Hive {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Hive::CurrentUser => "HKCU",
             Hive::LocalMachine => "HKLM",
         })
@@ -65,8 +65,8 @@ impl Registry for MemoryRegistry {
     }
 }
 
-/// Stands in for the registry on platforms that have none; every call fails, so a Windows
-/// layout can never be applied to a real Linux or macOS machine by mistake.
+/// Registry stand-in for platforms that have none. Every call fails, so a Windows layout
+/// cannot be applied to a real Linux or macOS machine by mistake.
 #[cfg(any(not(windows), test))]
 #[derive(Debug, Default)]
 pub struct NoRegistry;

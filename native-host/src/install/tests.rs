@@ -70,7 +70,7 @@ impl Machine {
         fs::write(path, text).unwrap();
     }
 
-    /// Every file and folder under the machine, with file contents.
+    /// Returns every file and folder under the machine, with file contents.
     fn snapshot(&self) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
         let mut entries = BTreeMap::new();
         let mut pending = vec![self.top.clone()];
