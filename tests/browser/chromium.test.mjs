@@ -261,14 +261,16 @@ describe("Chromium with the native host", () => {
       "the site label should show the site's host and its Jira dialect",
     );
 
-    // The draft starts from the page the toolbar button was clicked on.
-    assert.equal(await popup.locator("#summary").inputValue(), PAGE_TITLE, "the summary should be the page title");
-    assert.equal(await popup.locator("#page-url").inputValue(), page.url, "the page URL should be the tab's URL");
-
+    // The popup writes the draft into the form before it requests the projects.
     await waitFor(
       async () => (await popup.locator("#project option").count()) > 1,
       "the project list to load",
     );
+
+    // The draft starts from the page the toolbar button was clicked on.
+    assert.equal(await popup.locator("#summary").inputValue(), PAGE_TITLE, "the summary should be the page title");
+    assert.equal(await popup.locator("#page-url").inputValue(), page.url, "the page URL should be the tab's URL");
+
     await popup.locator("#project").selectOption("WEB");
     await waitFor(
       async () => (await popup.locator("#issue-type option", { hasText: "Task" }).count()) === 1,

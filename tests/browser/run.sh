@@ -9,6 +9,8 @@
 # Environment:
 #   JIRA_BRIDGE_CONTRACT_DIR  folder for the fake Jira's request records (optional)
 #   JIRA_BRIDGE_KEEP_TEMP=1   keep each test's temporary profile folder for inspection
+#   CHROMIUM_BINARY, FIREFOX_BINARY  browsers to run (default: /usr/bin/chromium,
+#                             /usr/bin/firefox-esr)
 set -eu
 
 script_name=run.sh
@@ -60,6 +62,8 @@ fi
 if [ $# -eq 0 ]; then
     set -- "$here"/*.test.mjs
 fi
-say "running $* with $("${CHROMIUM_BINARY:-/usr/bin/chromium}" --version 2>/dev/null | awk '{ print $1, $2 }')"
+chromium_version=$("${CHROMIUM_BINARY:-/usr/bin/chromium}" --version 2>/dev/null | awk '{ print $2 }') || true
+firefox_version=$("${FIREFOX_BINARY:-/usr/bin/firefox-esr}" --version 2>/dev/null | awk '{ print $3 }') || true
+say "running $* (Chromium ${chromium_version:-not found}, Firefox ${firefox_version:-not found})"
 cd "$here"
 exec node --test --test-reporter=spec "$@"
