@@ -244,3 +244,61 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
   // Returning true keeps sendResponse valid until the host replies.
   return true;
 });
+
+// Context menu on selected text: "New Jira issue from selection". The selection is stored
+// as a pending selection that the popup turns into a draft's quote, then the popup opens.
+// The stored item contains page text only, never a secret.
+const SELECTION_MENU_ID = "jira-bridge-new-issue-from-selection";
+const PENDING_SELECTION_KEY = "pendingSelection";
+// Size of the window opened where `action.openPopup` is missing or refuses (Firefox before
+// 127 without a user action, Chromium before 127), in CSS pixels.
+const FALLBACK_WINDOW = { width: 420, height: 640 };
+
+api.runtime.onInstalled.addListener(() => {
+  api.contextMenus.create({
+    id: SELECTION_MENU_ID,
+    title: "New Jira issue from selection",
+    contexts: ["selection"],
+  });
+});
+
+api.contextMenus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId !== SELECTION_MENU_ID) {
+    return;
+  }
+  const pending = {
+    text: String(info.selectionText ?? ""),
+    pageUrl: String(tab?.url ?? info.pageUrl ?? ""),
+    pageTitle: String(tab?.title ?? ""),
+    savedAt: Date.now(),
+  };
+  // openPopup must be called while the click still counts as a user action, so it is
+  // started before the storage write settles. The popup reads the key only after its
+  // first round trip to the native host, by which time the write has finished.
+  // NOTE: that ordering is likely, not guaranteed; a lost race opens the home view.
+  const stored = api.storage.local.set({ [PENDING_SELECTION_KEY]: pending });
+  openPopupOrWindow(tab).catch((thrown) => {
+    console.warn(`jira-bridge: opening the popup failed: ${thrown?.message ?? thrown}`);
+  });
+  stored.catch((thrown) => {
+    console.warn(`jira-bridge: saving the selection failed: ${thrown?.message ?? thrown}`);
+  });
+});
+
+async function openPopupOrWindow(tab) {
+  if (typeof api.action?.openPopup === "function") {
+    try {
+      await api.action.openPopup();
+      return;
+    } catch (thrown) {
+      console.warn(`jira-bridge: action.openPopup failed, opening a window: ${thrown?.message ?? thrown}`);
+    }
+  }
+  const query = tab?.id === undefined ? "?view=create" : `?view=create&tabId=${tab.id}`;
+  await api.windows.create({
+    url: api.runtime.getURL(`popup.html${query}`),
+    type: "popup",
+    width: FALLBACK_WINDOW.width,
+    height: FALLBACK_WINDOW.height,
+  });
+}

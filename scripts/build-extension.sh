@@ -94,7 +94,7 @@ else
 fi
 
 cp extension/manifest.json extension/background.js extension/popup.html extension/popup.css \
-    extension/popup.js "$output/"
+    extension/popup.js extension/selection.js "$output/"
 cp extension/icons/*.png "$output/icons/"
 
 say "extension ready in $output ($(wc -c <"$bindgen_wasm") bytes of Wasm)"

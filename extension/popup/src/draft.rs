@@ -3,9 +3,11 @@
 //!
 //! The draft never contains a token, and the connect form is not saved at all.
 
+use crate::issue_forms::{check_text_length, MAX_TEXT_CHARS};
 use crate::FieldError;
 use jira_bridge_protocol::{NewIssue, Request};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// `storage.local` key of the saved draft.
 pub const DRAFT_STORAGE_KEY: &str = "draft";
@@ -13,8 +15,30 @@ pub const DRAFT_STORAGE_KEY: &str = "draft";
 /// `storage.local` key of the remembered project and issue type.
 pub const PREFERENCES_STORAGE_KEY: &str = "preferences";
 
+/// `storage.local` key of the selection saved by the context-menu entry.
+pub const PENDING_SELECTION_STORAGE_KEY: &str = "pendingSelection";
+
 /// Jira rejects a summary longer than 255 characters.
 pub const MAX_SUMMARY_CHARS: usize = 255;
+
+/// Characters kept free in the description for what the host adds to it: the quote
+/// markup and the link to the page. An estimate: the host's exact markup may differ.
+const DESCRIPTION_MARKUP_RESERVE: usize = 200;
+
+/// Longest age of a pending selection that still opens the create form, in milliseconds;
+/// an older one was left over from a popup that never opened.
+pub const PENDING_SELECTION_MAX_AGE_MS: f64 = 120_000.0;
+
+/// Text saved by the "New Jira issue from selection" context-menu entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PendingSelection {
+    pub text: String,
+    pub page_url: String,
+    pub page_title: String,
+    /// `Date.now()` when it was saved.
+    pub saved_at: f64,
+}
 
 /// The create form's fields, as saved while the person types.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +53,15 @@ pub struct Draft {
     pub page_title: String,
     /// Random id of this draft, so the host can recognise a retried create.
     pub client_request_id: String,
+    /// Text selected on the page; the host quotes it in the description.
+    pub selection: String,
+    /// Whether the summary is the page title cut to [`MAX_SUMMARY_CHARS`].
+    pub summary_cut: bool,
+    /// Issue type to preselect by name, set by a quick action, because issue type ids
+    /// differ between sites.
+    pub issue_type_name: String,
+    /// Labels to fill in, set by a quick action.
+    pub labels: Vec<String>,
 }
 
 /// The last project and issue type used on a site, preselected in the next draft.
@@ -72,6 +105,7 @@ impl Draft {
         let title = title.trim();
         Draft {
             summary: title.chars().take(MAX_SUMMARY_CHARS).collect(),
+            summary_cut: title.chars().count() > MAX_SUMMARY_CHARS,
             page_title: title.to_string(),
             page_url: url.to_string(),
             client_request_id,
@@ -92,8 +126,26 @@ impl Draft {
         }
     }
 
-    /// Checks the fields and builds the `createIssue` request for `site_url`.
-    pub fn to_request(&self, site_url: &str) -> Result<Request, FieldError> {
+    /// Starts a draft from a selection saved by the context-menu entry: the selection is
+    /// quoted, and its first line, cut to the summary limit, becomes the summary.
+    pub fn for_selection(pending: &PendingSelection, client_request_id: String) -> Draft {
+        let mut draft = Draft::for_page(&pending.page_title, &pending.page_url, client_request_id);
+        let text = pending.text.trim();
+        if let Some(first_line) = text.lines().map(str::trim).find(|line| !line.is_empty()) {
+            draft.summary = first_line.chars().take(MAX_SUMMARY_CHARS).collect();
+            draft.summary_cut = first_line.chars().count() > MAX_SUMMARY_CHARS;
+        }
+        draft.selection = text.to_string();
+        draft
+    }
+
+    /// Checks the fields and builds the `createIssue` request for `site_url`, with the
+    /// values of the create screen's other fields in `fields`.
+    pub fn to_request(
+        &self,
+        site_url: &str,
+        fields: BTreeMap<String, serde_json::Value>,
+    ) -> Result<Request, FieldError> {
         if self.project_key.trim().is_empty() {
             return Err(FieldError::new("project", "Choose a project."));
         }
@@ -123,17 +175,35 @@ impl Draft {
             ));
         }
 
+        let description = self.description.trim_end();
+        let selection = self.selection.trim();
+        check_text_length("description", "The description", description)?;
+        let combined = description.chars().count()
+            + selection.chars().count()
+            + page_url.chars().count()
+            + self.page_title.chars().count()
+            + DESCRIPTION_MARKUP_RESERVE;
+        if combined > MAX_TEXT_CHARS {
+            let field = if selection.is_empty() { "description" } else { "selection" };
+            return Err(FieldError::new(
+                field,
+                format!("The description, quoted selection and page link together need about {combined} characters; Jira stores at most {MAX_TEXT_CHARS}. Shorten the description or the quote."),
+            ));
+        }
+
         let page_title = self.page_title.trim();
         let client_request_id = self.client_request_id.trim();
         let issue = NewIssue {
             project_key: self.project_key.trim().to_string(),
             issue_type_id: self.issue_type_id.trim().to_string(),
             summary,
-            description: self.description.trim_end().to_string(),
+            description: description.to_string(),
             page_url: (!page_url.is_empty()).then(|| page_url.to_string()),
             page_title: (!page_title.is_empty()).then(|| page_title.to_string()),
             client_request_id: (!client_request_id.is_empty())
                 .then(|| client_request_id.to_string()),
+            selection: (!selection.is_empty()).then(|| selection.to_string()),
+            fields,
         };
         Ok(Request::CreateIssue {
             site_url: Some(site_url.to_string()),
@@ -181,6 +251,7 @@ mod tests {
             page_url: "https://shop.example.com/login".into(),
             page_title: "Log in - Shop".into(),
             client_request_id: "0b6f6c1e-8f7d-4c2a-9f3e-2d1c0b9a8f7e".into(),
+            ..Draft::default()
         }
     }
 
@@ -194,7 +265,7 @@ mod tests {
     #[test]
     fn complete_draft_builds_create_issue() {
         let request = complete_draft()
-            .to_request("https://a.atlassian.net")
+            .to_request("https://a.atlassian.net", BTreeMap::new())
             .expect("a complete draft should pass");
 
         let (site_url, issue) = new_issue(request);
@@ -226,7 +297,7 @@ mod tests {
             ..complete_draft()
         };
 
-        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
+        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net", BTreeMap::new()).unwrap());
 
         assert_eq!(issue.page_url, None);
         assert_eq!(issue.page_title, None);
@@ -239,7 +310,7 @@ mod tests {
             ..complete_draft()
         };
 
-        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net").unwrap());
+        let (_, issue) = new_issue(draft.to_request("https://a.atlassian.net", BTreeMap::new()).unwrap());
 
         assert_eq!(issue.summary, "first line second line");
     }
@@ -286,7 +357,7 @@ mod tests {
 
         for (draft, field) in cases {
             let error = draft
-                .to_request("https://a.atlassian.net")
+                .to_request("https://a.atlassian.net", BTreeMap::new())
                 .expect_err("an invalid draft should be rejected");
             assert_eq!(error.field, field, "wrong field: {}", error.message);
         }
@@ -299,7 +370,7 @@ mod tests {
             ..complete_draft()
         };
 
-        let result = draft.to_request("https://a.atlassian.net");
+        let result = draft.to_request("https://a.atlassian.net", BTreeMap::new());
 
         assert!(
             result.is_ok(),
@@ -413,5 +484,63 @@ mod tests {
             client_request_id([0; 16]),
             "00000000-0000-4000-8000-000000000000"
         );
+    }
+
+    #[test]
+    fn selection_becomes_quote_and_summary() {
+        let pending = PendingSelection {
+            text: "\n  Checkout fails with 500\nstack trace here ".into(),
+            page_url: "https://shop.example.com/cart".into(),
+            page_title: "Cart".into(),
+            saved_at: 0.0,
+        };
+
+        let draft = Draft::for_selection(&pending, "id-1".into());
+        let (_, issue) = new_issue(
+            Draft { project_key: "WEB".into(), issue_type_id: "1".into(), ..draft.clone() }
+                .to_request("https://a.atlassian.net", BTreeMap::new())
+                .unwrap(),
+        );
+
+        assert_eq!(draft.summary, "Checkout fails with 500");
+        assert_eq!(issue.selection.as_deref(), Some("Checkout fails with 500\nstack trace here"));
+        assert_eq!(issue.page_url.as_deref(), Some("https://shop.example.com/cart"));
+    }
+
+    #[test]
+    fn long_title_marks_summary_cut() {
+        assert!(Draft::for_page(&"t".repeat(256), "https://example.com/", "id".into()).summary_cut);
+        assert!(!Draft::for_page("short", "https://example.com/", "id".into()).summary_cut);
+    }
+
+    #[test]
+    fn too_long_description_rejected() {
+        let draft = Draft { description: "d".repeat(MAX_TEXT_CHARS + 1), ..complete_draft() };
+
+        let error = draft.to_request("https://a.atlassian.net", BTreeMap::new()).unwrap_err();
+
+        assert_eq!(error.field, "description");
+    }
+
+    #[test]
+    fn too_long_quote_rejected() {
+        let draft = Draft {
+            description: "d".repeat(20_000),
+            selection: "s".repeat(20_000),
+            ..complete_draft()
+        };
+
+        let error = draft.to_request("https://a.atlassian.net", BTreeMap::new()).unwrap_err();
+
+        assert_eq!(error.field, "selection", "the quote is what pushed it over: {}", error.message);
+    }
+
+    #[test]
+    fn screen_fields_passed_through() {
+        let fields = BTreeMap::from([("labels".to_string(), serde_json::json!(["checkout"]))]);
+
+        let (_, issue) = new_issue(complete_draft().to_request("https://a.atlassian.net", fields.clone()).unwrap());
+
+        assert_eq!(issue.fields, fields);
     }
 }

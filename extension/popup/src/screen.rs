@@ -17,8 +17,9 @@ pub enum Screen {
     Failed { message: String },
     /// The host runs but no site is connected: the connect form.
     Connect,
-    /// A site is connected: the create-issue form for it.
-    Connected { site: SiteInfo },
+    /// A site is connected: the home view for `site`, the one in use, and a site switcher
+    /// over `sites`, every connected site.
+    Connected { site: SiteInfo, sites: Vec<SiteInfo> },
 }
 
 /// Chooses the screen from the reply to `status`.
@@ -33,7 +34,10 @@ pub fn screen_for_status(reply: Result<Response, RelayError>) -> Screen {
                 .and_then(|url| sites.iter().find(|site| site.site_url == url));
 
             match default.or(sites.first()) {
-                Some(site) => Screen::Connected { site: site.clone() },
+                Some(site) => Screen::Connected {
+                    site: site.clone(),
+                    sites: sites.clone(),
+                },
                 None => Screen::Connect,
             }
         }
@@ -147,6 +151,15 @@ fn preselect<'a>(
     })
 }
 
+/// Returns whether the query reads as JQL rather than words: it has an operator or an
+/// ORDER BY clause.
+pub fn looks_like_jql(query: &str) -> bool {
+    let upper = query.to_ascii_uppercase();
+    ["=", "~", "<", ">", " IN (", " IS ", "ORDER BY"]
+        .iter()
+        .any(|marker| upper.contains(marker))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,7 +213,11 @@ mod tests {
         assert_eq!(
             screen_for_status(reply),
             Screen::Connected {
-                site: site("https://b.atlassian.net")
+                site: site("https://b.atlassian.net"),
+                sites: vec![
+                    site("https://a.atlassian.net"),
+                    site("https://b.atlassian.net")
+                ],
             }
         );
     }
@@ -215,7 +232,8 @@ mod tests {
         assert_eq!(
             screen_for_status(reply),
             Screen::Connected {
-                site: site("https://a.atlassian.net")
+                site: site("https://a.atlassian.net"),
+                sites: vec![site("https://a.atlassian.net")],
             }
         );
     }
@@ -368,5 +386,15 @@ mod tests {
             None,
             "a type not offered is not kept"
         );
+    }
+
+    #[test]
+    fn jql_told_from_words() {
+        for jql in ["project = WEB", "summary ~ login", "assignee IS EMPTY", "status in (Done) order by created"] {
+            assert!(looks_like_jql(jql), "{jql:?} is JQL");
+        }
+        for words in ["login button", "checkout fails", "in progress"] {
+            assert!(!looks_like_jql(words), "{words:?} is words");
+        }
     }
 }

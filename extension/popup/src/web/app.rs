@@ -1,40 +1,41 @@
 //! The popup's controller: shows one screen at a time, wires the forms and sends requests
-//! through the background script. The create-issue form lives in `create_form`.
+//! through the background script. The views of a connected site live in `home`,
+//! `issue_view`, `create_form` and `quick_actions_view`.
 
 use super::dom::{element, listen, listen_on, set_hidden, set_text};
 use super::extension_api::{describe, send_request};
 use crate::connect_form::ConnectForm;
+use super::extension_api::TabInfo;
 use crate::draft::{Draft, Preferences};
+use crate::navigation::{Navigation, View};
+use crate::quick_actions::QuickAction;
 use crate::screen::{self, Screen, INSTALL_COMMAND};
+use crate::user_search::UserSearch;
 use crate::FieldError;
-use jira_bridge_protocol::{ErrorCode, IssueType, Project, Request, Response, Secret, SiteInfo};
+use jira_bridge_protocol::{
+    DetectedKey, ErrorCode, FieldMeta, IssueSummary, IssueType, Project, Request, Response,
+    Secret, SiteInfo, Transition,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement, KeyboardEvent,
+    Document, Element, Event, HtmlButtonElement, HtmlElement, HtmlInputElement,
+    HtmlSelectElement, KeyboardEvent,
 };
 
-/// Sections of popup.html, one per screen; `render` shows one and hides the others.
-const SECTIONS: [&str; 5] = [
+/// Sections of popup.html, one per screen or view; `show_section` shows one and hides the
+/// others.
+const SECTIONS: [&str; 8] = [
     "loading",
     "host-missing",
     "failure",
     "connect-form",
+    "home",
+    "issue-view",
     "connected",
-];
-
-/// Inputs that can be marked invalid by a [`FieldError`].
-const FIELDS: [&str; 8] = [
-    "site-url",
-    "email",
-    "token",
-    "project",
-    "issue-type",
-    "summary",
-    "description",
-    "page-url",
+    "quick-actions-view",
 ];
 
 /// Popup state shared by the event handlers. Handlers run on the page's single thread and
@@ -54,7 +55,24 @@ pub(super) struct State {
     /// True while a connect, create or disconnect request is in flight.
     pub(super) busy: bool,
     /// Input named by the error on show, cleared once the person edits that input.
-    pub(super) invalid_field: Option<&'static str>,
+    pub(super) invalid_field: Option<String>,
+    /// Every connected site, for the site switcher.
+    pub(super) sites: Vec<SiteInfo>,
+    pub(super) navigation: Navigation,
+    /// The tab the popup was opened on.
+    pub(super) tab: TabInfo,
+    /// Text selected in that tab, when the browser let the popup read it.
+    pub(super) selection: String,
+    pub(super) detected: Vec<DetectedKey>,
+    /// The issue shown in the issue view.
+    pub(super) issue: Option<IssueSummary>,
+    pub(super) transitions: Vec<Transition>,
+    /// Fields of the create screen rendered in `#create-fields`.
+    pub(super) create_fields: Vec<FieldMeta>,
+    pub(super) user_search: UserSearch,
+    pub(super) quick_actions: Vec<QuickAction>,
+    /// Query and `nextPageToken` of the search shown, for "More results".
+    pub(super) search: Option<(String, String)>,
 }
 
 /// Starts the popup and reports a failure to start in the page and the console.
@@ -81,6 +99,10 @@ async fn start() -> Result<(), JsValue> {
 
     app.bind_events()?;
     app.bind_create_form_events()?;
+    app.bind_home_events()?;
+    app.bind_issue_events()?;
+    app.bind_quick_action_events()?;
+    app.load_tab().await;
     app.load_status().await;
     Ok(())
 }
@@ -115,6 +137,24 @@ impl App {
         }
 
         let app = self.clone();
+        listen(&self.document, "back", "click", move |_| app.go_back())?;
+
+        let app = self.clone();
+        listen(&self.document, "connect-cancel", "click", move |_| app.go_back())?;
+
+        let app = self.clone();
+        listen(&self.document, "add-site", "click", move |_| {
+            app.clear_messages();
+            app.open_view(View::AddSite);
+        })?;
+
+        let app = self.clone();
+        listen(&self.document, "site-switcher", "change", move |_| {
+            let app = app.clone();
+            spawn_local(async move { app.switch_site().await });
+        })?;
+
+        let app = self.clone();
         listen(&self.document, "disconnect", "click", move |_| {
             let app = app.clone();
             spawn_local(async move { app.disconnect().await });
@@ -142,9 +182,108 @@ impl App {
         let screen = screen::screen_for_status(send_request(&Request::Status).await);
         self.render(&screen);
 
-        if let Screen::Connected { site } = screen {
-            self.open_create_form(site).await;
+        if let Screen::Connected { .. } = screen {
+            self.load_quick_actions().await;
+            if self.take_pending_selection().await {
+                self.open_create().await;
+            } else if self.view_from_location().as_deref() == Some("create") {
+                self.open_create().await;
+            } else {
+                self.open_view(View::Home);
+                self.load_home().await;
+            }
         }
+    }
+
+    /// Returns `view` from `?view=create` in the popup's URL, set when the background
+    /// opens the popup as a window.
+    fn view_from_location(&self) -> Option<String> {
+        let search = web_sys::window()?.location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search).ok()?.get("view")
+    }
+
+    /// Shows `view` of a connected site and records it for Escape and Back.
+    pub(super) fn open_view(&self, view: View) {
+        self.state.borrow_mut().navigation.open(view.clone());
+        self.show_view(&view);
+    }
+
+    fn show_view(&self, view: &View) {
+        self.show_section(view.section_id());
+        let can_go_back = self.state.borrow().navigation.can_go_back();
+        let _ = set_hidden(&self.document, "back", !can_go_back);
+        let _ = set_hidden(&self.document, "connect-cancel", *view != View::AddSite);
+        let focus = match view {
+            View::Home => "search",
+            View::Issue { .. } => "comment-body",
+            View::Create => "summary",
+            View::QuickActions => "quick-action-name",
+            View::AddSite => "site-url",
+        };
+        self.focus(focus);
+    }
+
+    /// Returns to the previous view; Escape and the Back button call this.
+    pub(super) fn go_back(self: &Rc<Self>) {
+        let previous = self.state.borrow_mut().navigation.back().cloned();
+        if let Some(view) = previous {
+            self.clear_messages();
+            self.show_view(&view);
+            if view == View::Home {
+                let app = self.clone();
+                spawn_local(async move { app.load_home().await });
+            }
+        }
+    }
+
+    fn show_section(&self, visible: &str) {
+        for section in SECTIONS {
+            let _ = set_hidden(&self.document, section, section != visible);
+        }
+    }
+
+    /// Makes the chosen site the one in use, on the host too, so the next popup opens
+    /// with it. The host keeps only the site's URL, never the token.
+    async fn switch_site(self: &Rc<Self>) {
+        let Ok(select) = element::<HtmlSelectElement>(&self.document, "site-switcher") else {
+            return;
+        };
+        let site_url = select.value();
+        let site = self
+            .state
+            .borrow()
+            .sites
+            .iter()
+            .find(|site| site.site_url == site_url)
+            .cloned();
+        let Some(site) = site else {
+            return;
+        };
+        self.clear_messages();
+
+        match send_request(&Request::SetDefaultSite { site_url }).await {
+            Ok(_) => {}
+            Err(error) => return self.show_error(&error.message()),
+        }
+        self.set_site(&site);
+        self.announce(&format!("Using {}.", screen::site_label(&site)));
+        self.open_view(View::Home);
+        self.load_home().await;
+    }
+
+    /// Shows `site` in the header and makes it the target of every request.
+    fn set_site(&self, site: &SiteInfo) {
+        let _ = set_text(&self.document, "site-label", &screen::site_label(site));
+        let _ = set_text(&self.document, "account-label", &screen::account_label(site));
+        let mut state = self.state.borrow_mut();
+        if state.site.as_ref().map(|current| &current.site_url) != Some(&site.site_url) {
+            // Issues, projects and transitions belong to the old site.
+            state.issue = None;
+            state.projects.clear();
+            state.issue_types.clear();
+            state.search = None;
+        }
+        state.site = Some(site.clone());
     }
 
     pub(super) fn render(&self, screen: &Screen) {
@@ -159,30 +298,42 @@ impl App {
             Screen::HostMissing => "host-missing",
             Screen::Failed { .. } => "failure",
             Screen::Connect => "connect-form",
-            Screen::Connected { .. } => "connected",
+            Screen::Connected { .. } => "home",
         };
-        for section in SECTIONS {
-            set_hidden(&self.document, section, section != visible)?;
-        }
+        self.show_section(visible);
+        set_hidden(&self.document, "back", true)?;
+        set_hidden(&self.document, "connect-cancel", true)?;
+        set_hidden(&self.document, "site-switcher", true)?;
 
         match screen {
             Screen::Loading => {}
             Screen::HostMissing => set_text(&self.document, "install-command", INSTALL_COMMAND)?,
             Screen::Failed { message } => self.show_error(message),
             Screen::Connect => {
-                self.state.borrow_mut().site = None;
+                let mut state = self.state.borrow_mut();
+                state.site = None;
+                state.sites.clear();
+                state.navigation = Navigation::default();
+                drop(state);
                 self.focus("site-url");
             }
-            Screen::Connected { site } => {
-                set_text(&self.document, "site-label", &screen::site_label(site))?;
-                set_text(
-                    &self.document,
-                    "account-label",
-                    &screen::account_label(site),
-                )?;
-                self.state.borrow_mut().site = Some(site.clone());
+            Screen::Connected { site, sites } => {
+                self.set_site(site);
+                self.state.borrow_mut().sites = sites.clone();
+                self.fill_site_switcher(site, sites)?;
             }
         }
+        Ok(())
+    }
+
+    fn fill_site_switcher(&self, site: &SiteInfo, sites: &[SiteInfo]) -> Result<(), JsValue> {
+        let select = element::<HtmlSelectElement>(&self.document, "site-switcher")?;
+        let choices: Vec<(String, String)> = sites
+            .iter()
+            .map(|site| (site.site_url.clone(), screen::site_label(site)))
+            .collect();
+        super::dom::fill_select(&select, "Jira site", &choices, Some(&site.site_url))?;
+        select.set_hidden(sites.len() < 2);
         Ok(())
     }
 
@@ -217,9 +368,17 @@ impl App {
 
         match reply {
             Ok(Response::Connected { site }) => {
+                // A site added next to others becomes the one in use.
+                if let Err(error) = send_request(&Request::SetDefaultSite {
+                    site_url: site.site_url.clone(),
+                })
+                .await
+                {
+                    self.show_error(&error.message());
+                }
+                self.state.borrow_mut().navigation = Navigation::default();
+                self.load_status().await;
                 self.announce(&format!("Connected to {}.", screen::site_label(&site)));
-                self.render(&Screen::Connected { site: site.clone() });
-                self.open_create_form(site).await;
             }
             Ok(other) => self.show_unexpected("connect", &other),
             Err(error) if error.code() == Some(ErrorCode::HostNotInstalled) => {
@@ -283,9 +442,10 @@ impl App {
         }
     }
 
-    /// Escape dismisses the error message, else the "created" notice.
-    fn on_key(&self, event: &KeyboardEvent) {
-        if event.key() != "Escape" {
+    /// Escape dismisses the error message, else the "created" notice, else goes back to
+    /// the previous view. An open select or the user picker's results take Escape first.
+    fn on_key(self: &Rc<Self>, event: &KeyboardEvent) {
+        if event.key() != "Escape" || event.default_prevented() {
             return;
         }
 
@@ -302,6 +462,9 @@ impl App {
             event.prevent_default();
             let _ = set_hidden(&self.document, "created", true);
             self.focus("summary");
+        } else if self.state.borrow().navigation.can_go_back() {
+            event.prevent_default();
+            self.go_back();
         }
     }
 
@@ -337,11 +500,11 @@ impl App {
 
     pub(super) fn show_field_error(&self, error: &FieldError) {
         self.show_error(&error.message);
-        self.state.borrow_mut().invalid_field = Some(error.field);
-        if let Ok(field) = element::<Element>(&self.document, error.field) {
+        self.state.borrow_mut().invalid_field = Some(error.field.clone());
+        if let Ok(field) = element::<Element>(&self.document, &error.field) {
             let _ = field.set_attribute("aria-invalid", "true");
         }
-        self.focus(error.field);
+        self.focus(&error.field);
     }
 
     pub(super) fn show_unexpected(&self, request: &str, reply: &Response) {
@@ -353,22 +516,30 @@ impl App {
 
     /// Hides the error once the person edits the input it was about.
     pub(super) fn clear_field_error(&self, field: &str) {
-        let invalid = self.state.borrow().invalid_field;
-        if invalid == Some(field) {
+        let matches = self.state.borrow().invalid_field.as_deref() == Some(field);
+        if matches {
             self.clear_messages();
         }
     }
 
     pub(super) fn clear_messages(&self) {
-        self.state.borrow_mut().invalid_field = None;
+        let invalid = self.state.borrow_mut().invalid_field.take();
         self.announce("");
         let _ = set_text(&self.document, "error", "");
         let _ = set_hidden(&self.document, "error", true);
-        for field in FIELDS {
-            if let Ok(field) = element::<Element>(&self.document, field) {
+        if let Some(field) = invalid {
+            if let Ok(field) = element::<Element>(&self.document, &field) {
                 let _ = field.remove_attribute("aria-invalid");
             }
         }
+    }
+
+    pub(super) fn site_url(&self) -> Option<String> {
+        self.state
+            .borrow()
+            .site
+            .as_ref()
+            .map(|site| site.site_url.clone())
     }
 
     /// Shows and logs a failure of the popup itself, such as a missing element.

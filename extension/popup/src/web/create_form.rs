@@ -1,12 +1,16 @@
-//! The create-issue form: project and issue-type pickers, the draft kept in extension
-//! storage, and the `createIssue` request.
+//! The create-issue form: project and issue-type pickers, the fields of the create
+//! screen, the draft kept in extension storage, and the `createIssue` request.
 
 use super::app::App;
-use super::dom::{element, fill_select, listen, set_hidden};
-use super::extension_api::{
-    current_tab, describe, send_request, storage_get, storage_remove, storage_set,
+use super::dom::{clear, element, fill_select, listen, set_hidden};
+use super::extension_api::{describe, send_request, storage_get, storage_remove, storage_set};
+use super::screen_fields::{prefill, read_fields, render_fields};
+use crate::draft::{
+    self, Draft, PendingSelection, Preferences, DRAFT_STORAGE_KEY, PENDING_SELECTION_MAX_AGE_MS,
+    PENDING_SELECTION_STORAGE_KEY, PREFERENCES_STORAGE_KEY,
 };
-use crate::draft::{self, Draft, Preferences, DRAFT_STORAGE_KEY, PREFERENCES_STORAGE_KEY};
+use crate::fields::{field_values, fields_to_render, BUILT_IN_CREATE_FIELDS};
+use crate::navigation::View;
 use crate::screen;
 use jira_bridge_protocol::{Request, Response, SiteInfo};
 use serde::de::DeserializeOwned;
@@ -19,7 +23,7 @@ use web_sys::{
 };
 
 /// Text inputs whose every change is saved to the draft.
-const DRAFT_INPUTS: [&str; 3] = ["summary", "description", "page-url"];
+const DRAFT_INPUTS: [&str; 4] = ["summary", "description", "page-url", "selection"];
 
 impl App {
     pub(super) fn bind_create_form_events(self: &Rc<Self>) -> Result<(), JsValue> {
@@ -48,6 +52,8 @@ impl App {
             app.read_draft_fields();
             app.save_draft();
             app.save_preferences();
+            let app = app.clone();
+            spawn_local(async move { app.load_create_fields().await });
         })?;
 
         for input in DRAFT_INPUTS {
@@ -55,6 +61,10 @@ impl App {
             listen(&self.document, input, "input", move |_| {
                 app.clear_field_error(input);
                 app.read_draft_fields();
+                if input == "summary" {
+                    app.state.borrow_mut().draft.summary_cut = false;
+                    let _ = set_hidden(&app.document, "summary-cut", true);
+                }
                 app.save_draft();
             })?;
         }
@@ -79,20 +89,77 @@ impl App {
         )
     }
 
+    /// Opens the create form for the site in use.
+    pub(super) async fn open_create(self: &Rc<Self>) {
+        let Some(site) = self.state.borrow().site.clone() else {
+            return;
+        };
+        self.clear_messages();
+        self.open_view(View::Create);
+        self.open_create_form(site).await;
+    }
+
+    /// Opens the create form with a quick action's project, issue type and labels over the
+    /// draft.
+    pub(super) async fn open_create_preset(self: &Rc<Self>, project_key: &str, issue_type_name: &str, labels: &[String]) {
+        let mut draft = match self.load_stored::<Draft>(DRAFT_STORAGE_KEY).await {
+            Some(saved) => saved,
+            None => self.draft_for_current_tab(),
+        };
+        draft.project_key = project_key.to_string();
+        draft.issue_type_id.clear();
+        draft.issue_type_name = issue_type_name.to_string();
+        draft.labels = labels.to_vec();
+        store(DRAFT_STORAGE_KEY, serde_json::to_string(&draft));
+        self.state.borrow_mut().draft = draft.clone();
+        let Some(site) = self.state.borrow().site.clone() else {
+            return;
+        };
+        self.clear_messages();
+        self.open_view(View::Create);
+        self.open_create_form_with(site, Some(draft)).await;
+    }
+
+    /// Turns a selection saved by the context-menu entry into the draft. Returns whether
+    /// there was a fresh one, in which case the create form should open.
+    pub(super) async fn take_pending_selection(&self) -> bool {
+        let Some(pending) = self.load_stored::<PendingSelection>(PENDING_SELECTION_STORAGE_KEY).await else {
+            return false;
+        };
+        if let Err(error) = storage_remove(PENDING_SELECTION_STORAGE_KEY).await {
+            warn_storage("deleting the pending selection", &error);
+        }
+        if js_sys::Date::now() - pending.saved_at > PENDING_SELECTION_MAX_AGE_MS || pending.text.trim().is_empty() {
+            return false;
+        }
+        let draft = Draft::for_selection(&pending, self.new_client_request_id());
+        store(DRAFT_STORAGE_KEY, serde_json::to_string(&draft));
+        self.state.borrow_mut().draft = draft;
+        true
+    }
+
     /// Restores the saved draft, or starts one from the active tab, and loads the pickers.
     pub(super) async fn open_create_form(self: &Rc<Self>, site: SiteInfo) {
+        self.open_create_form_with(site, None).await;
+    }
+
+    async fn open_create_form_with(self: &Rc<Self>, site: SiteInfo, given: Option<Draft>) {
         let preferences: Preferences = self
             .load_stored(PREFERENCES_STORAGE_KEY)
             .await
             .unwrap_or_default();
-        let draft = match self.load_stored::<Draft>(DRAFT_STORAGE_KEY).await {
+        let stored = match given {
+            Some(draft) => Some(draft),
+            None => self.load_stored::<Draft>(DRAFT_STORAGE_KEY).await,
+        };
+        let draft = match stored {
             Some(mut saved) => {
                 if saved.client_request_id.is_empty() {
                     saved.client_request_id = self.new_client_request_id();
                 }
                 saved
             }
-            None => self.draft_for_current_tab().await,
+            None => self.draft_for_current_tab(),
         };
 
         {
@@ -102,27 +169,24 @@ impl App {
             state.preferences = preferences;
         }
         let _ = set_hidden(&self.document, "created", true);
+        let _ = clear(&self.document, "create-fields");
         self.write_draft_fields();
 
         self.load_projects().await;
     }
 
-    async fn draft_for_current_tab(&self) -> Draft {
+    /// Starts a draft from the tab the popup was opened on, quoting its selected text.
+    fn draft_for_current_tab(&self) -> Draft {
         let client_request_id = self.new_client_request_id();
-
-        match current_tab(tab_id_from_location()).await {
-            Ok(tab) => Draft::for_page(&tab.title, &tab.url, client_request_id),
-            Err(error) => {
-                web_sys::console::warn_1(&JsValue::from_str(&format!(
-                    "jira-bridge: reading the active tab failed: {}",
-                    describe(&error)
-                )));
-                Draft {
-                    client_request_id,
-                    ..Draft::default()
-                }
-            }
+        let (tab, selection) = {
+            let state = self.state.borrow();
+            (state.tab.clone(), state.selection.clone())
+        };
+        if selection.trim().is_empty() {
+            return Draft::for_page(&tab.title, &tab.url, client_request_id);
         }
+        let pending = PendingSelection { text: selection, page_url: tab.url, page_title: tab.title, saved_at: 0.0 };
+        Draft::for_selection(&pending, client_request_id)
     }
 
     async fn load_projects(self: &Rc<Self>) {
@@ -222,9 +286,14 @@ impl App {
         let offered = screen::creatable_issue_types(&issue_types);
         let selected = {
             let state = self.state.borrow();
+            // A quick action names the type, because type ids differ between sites.
+            let by_name = offered
+                .iter()
+                .find(|issue_type| !state.draft.issue_type_name.is_empty() && issue_type.name.eq_ignore_ascii_case(&state.draft.issue_type_name))
+                .map(|issue_type| issue_type.id.as_str());
             screen::preselected_issue_type(
                 &offered,
-                Some(&state.draft.issue_type_id),
+                by_name.or(Some(&state.draft.issue_type_id)),
                 state.preferences.issue_type_for(&site_url, &project_key),
             )
             .map(str::to_string)
@@ -247,9 +316,56 @@ impl App {
         }
         select.set_disabled(offered.is_empty());
 
-        let mut state = self.state.borrow_mut();
-        state.draft.issue_type_id = selected.unwrap_or_default();
-        state.issue_types = issue_types;
+        {
+            let mut state = self.state.borrow_mut();
+            state.draft.issue_type_id = selected.unwrap_or_default();
+            state.issue_types = issue_types;
+        }
+        self.load_create_fields().await;
+    }
+
+    /// Loads the create screen of the chosen project and issue type and renders its fields
+    /// other than those the form always has.
+    async fn load_create_fields(self: &Rc<Self>) {
+        let _ = clear(&self.document, "create-fields");
+        self.state.borrow_mut().create_fields.clear();
+        let (Some(site_url), project_key, issue_type_id) = ({
+            let state = self.state.borrow();
+            (state.site.as_ref().map(|site| site.site_url.clone()), state.draft.project_key.clone(), state.draft.issue_type_id.clone())
+        }) else {
+            return;
+        };
+        if project_key.is_empty() || issue_type_id.is_empty() {
+            return;
+        }
+
+        let reply = send_request(&Request::GetCreateFields {
+            site_url: Some(site_url),
+            project_key: project_key.clone(),
+            issue_type_id: issue_type_id.clone(),
+        })
+        .await;
+        {
+            let state = self.state.borrow();
+            if state.draft.project_key != project_key || state.draft.issue_type_id != issue_type_id {
+                return;
+            }
+        }
+        let fields = match reply {
+            Ok(Response::CreateFields { fields }) => fields,
+            Ok(other) => return self.show_unexpected("getCreateFields", &other),
+            Err(error) => return self.show_error(&error.message()),
+        };
+
+        let rendered = fields_to_render(&fields, BUILT_IN_CREATE_FIELDS);
+        if let Err(error) = render_fields(&self.document, "create-fields", &rendered) {
+            return self.report(&error);
+        }
+        let labels = self.state.borrow().draft.labels.join(" ");
+        if !labels.is_empty() && !prefill(&self.document, "labels", &labels) {
+            self.announce("The labels of this quick action were not added: the create screen has no Labels field.");
+        }
+        self.state.borrow_mut().create_fields = fields;
     }
 
     fn clear_issue_types(&self, placeholder: &str) {
@@ -273,7 +389,14 @@ impl App {
         let Some(site_url) = self.site_url() else {
             return;
         };
-        let checked = self.state.borrow().draft.to_request(&site_url);
+        let create_fields = self.state.borrow().create_fields.clone();
+        let rendered = fields_to_render(&create_fields, BUILT_IN_CREATE_FIELDS);
+        let inputs = read_fields(&self.document, &rendered);
+        let fields = match field_values(&rendered, &inputs) {
+            Ok(fields) => fields,
+            Err(error) => return self.show_field_error(&error),
+        };
+        let checked = self.state.borrow().draft.to_request(&site_url, fields);
         let request = match checked {
             Ok(request) => request,
             Err(error) => return self.show_field_error(&error),
@@ -285,7 +408,10 @@ impl App {
         self.set_busy("create-submit", false);
 
         match reply {
-            Ok(Response::IssueCreated { key, url }) => self.show_created(&key, &url).await,
+            Ok(Response::IssueCreated { key, url, summary_truncated }) => {
+                let _ = set_hidden(&self.document, "created-cut", !summary_truncated);
+                self.show_created(&key, &url).await
+            }
             Ok(other) => self.show_unexpected("createIssue", &other),
             Err(error) => {
                 self.announce("");
@@ -331,12 +457,21 @@ impl App {
             .map(|textarea| textarea.value())
             .unwrap_or_default();
 
+        let selection = element::<HtmlTextAreaElement>(&self.document, "selection")
+            .map(|textarea| textarea.value())
+            .unwrap_or_default();
+
         let mut state = self.state.borrow_mut();
+        if state.draft.project_key != project_key {
+            state.draft.labels.clear();
+            state.draft.issue_type_name.clear();
+        }
         state.draft.project_key = project_key;
         state.draft.issue_type_id = issue_type_id;
         state.draft.summary = self.input_value("summary");
         state.draft.description = description;
         state.draft.page_url = self.input_value("page-url");
+        state.draft.selection = selection;
     }
 
     /// Copies the draft's text into the form; the pickers are filled when their lists load.
@@ -351,6 +486,11 @@ impl App {
         if let Ok(textarea) = element::<HtmlTextAreaElement>(&self.document, "description") {
             textarea.set_value(&draft.description);
         }
+        if let Ok(textarea) = element::<HtmlTextAreaElement>(&self.document, "selection") {
+            textarea.set_value(&draft.selection);
+        }
+        let _ = set_hidden(&self.document, "selection-group", draft.selection.is_empty());
+        let _ = set_hidden(&self.document, "summary-cut", !draft.summary_cut);
     }
 
     fn save_draft(&self) {
@@ -375,7 +515,7 @@ impl App {
     }
 
     /// Reads a saved value; an unreadable one is logged and treated as absent.
-    async fn load_stored<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+    pub(super) async fn load_stored<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let text = match storage_get(key).await {
             Ok(text) => text?,
             Err(error) => {
@@ -396,15 +536,7 @@ impl App {
         }
     }
 
-    fn site_url(&self) -> Option<String> {
-        self.state
-            .borrow()
-            .site
-            .as_ref()
-            .map(|site| site.site_url.clone())
-    }
-
-    fn new_client_request_id(&self) -> String {
+    pub(super) fn new_client_request_id(&self) -> String {
         let mut bytes = [0u8; 16];
         let filled = web_sys::window()
             .ok_or_else(|| JsValue::from_str("no window"))
@@ -424,13 +556,6 @@ fn select_value(app: &App, id: &str) -> String {
     element::<HtmlSelectElement>(&app.document, id)
         .map(|select| select.value())
         .unwrap_or_default()
-}
-
-/// Returns N from `?tabId=N` in the popup's URL.
-fn tab_id_from_location() -> Option<i32> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("tabId")?.parse().ok()
 }
 
 /// Saves JSON text to `storage.local` without waiting; a failure is logged.

@@ -78,3 +78,52 @@ pub fn listen_on(
     closure.forget();
     Ok(())
 }
+
+/// Creates an element with an optional class and text.
+pub fn create(
+    document: &Document,
+    tag: &str,
+    class: Option<&str>,
+    text: Option<&str>,
+) -> Result<Element, JsValue> {
+    let created = document.create_element(tag)?;
+    if let Some(class) = class {
+        created.set_class_name(class);
+    }
+    if text.is_some() {
+        created.set_text_content(text);
+    }
+    Ok(created)
+}
+
+/// Removes every child of the element with `id`.
+pub fn clear(document: &Document, id: &str) -> Result<Element, JsValue> {
+    let parent = element::<Element>(document, id)?;
+    parent.set_text_content(None);
+    Ok(parent)
+}
+
+/// Returns the `data-NAME` attribute of the nearest element at or above the event's
+/// target that has one, for click handlers on whole lists.
+pub fn data_of_target(event: &Event, name: &str) -> Option<String> {
+    let target = event.target()?.dyn_into::<Element>().ok()?;
+    let attribute = format!("data-{name}");
+    let carrier = target.closest(&format!("[{attribute}]")).ok()??;
+    carrier.get_attribute(&attribute)
+}
+
+/// Runs `callback` once after `delay_ms` milliseconds.
+pub fn set_timeout(delay_ms: f64, callback: impl FnOnce() + 'static) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let callback = Closure::once_into_js(callback);
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        callback.unchecked_ref(),
+        delay_ms.clamp(0.0, f64::from(i32::MAX)) as i32,
+    )?;
+    Ok(())
+}
+
+/// Returns milliseconds since the page loaded, for timing the user search.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}

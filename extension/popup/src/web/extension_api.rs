@@ -11,8 +11,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Title and URL of the tab the popup was opened on; empty when the browser withheld them.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct TabInfo {
+    pub id: Option<i32>,
+    pub window_id: Option<i32>,
     pub title: String,
     pub url: String,
 }
@@ -91,10 +93,39 @@ pub async fn current_tab(tab_id: Option<i32>) -> Result<TabInfo, JsValue> {
             .ok()
             .and_then(|v| v.as_string())
     };
+    let number = |name: &str| {
+        Reflect::get(&tab, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map(|v| v as i32)
+    };
     Ok(TabInfo {
+        id: number("id"),
+        window_id: number("windowId"),
         title: text("title").unwrap_or_default(),
         url: text("url").unwrap_or_default(),
     })
+}
+
+/// Returns the text selected in the tab, read by running `selection.js` in it with
+/// `scripting.executeScript`. Works only while `activeTab` is granted for the tab; the
+/// caller treats an error as "no selection".
+pub async fn selected_text(tab_id: i32) -> Result<String, JsValue> {
+    let target = Object::new();
+    Reflect::set(&target, &"tabId".into(), &JsValue::from(tab_id))?;
+    let options = Object::new();
+    Reflect::set(&options, &"target".into(), &target)?;
+    let files: Array = std::iter::once(JsValue::from_str("selection.js")).collect();
+    Reflect::set(&options, &"files".into(), &files)?;
+
+    let results: Array = call(&["scripting", "executeScript"], &[options.into()])
+        .await?
+        .dyn_into()?;
+    let first = results.get(0);
+    if !first.is_object() {
+        return Ok(String::new());
+    }
+    Ok(Reflect::get(&first, &"result".into())?.as_string().unwrap_or_default())
 }
 
 /// Calls the API function at `path` (for example `["storage", "local", "get"]`) with its

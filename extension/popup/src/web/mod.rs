@@ -4,6 +4,10 @@ mod app;
 mod create_form;
 mod dom;
 mod extension_api;
+mod home;
+mod issue_view;
+mod quick_actions_view;
+mod screen_fields;
 
 use wasm_bindgen::prelude::*;
 
