@@ -354,7 +354,7 @@ pub enum Response {
     Issues {
         issues: Vec<IssueSummary>,
         /// Token for the next page; absent on the last page.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         next_page_token: Option<String>,
     },
     CommentAdded {
