@@ -1,7 +1,7 @@
 //! Create driven by create metadata, through the real host binary against the fake Jira
-//! and the real OS credential store (run inside `scripts/with-keyring.sh`): the fields of
-//! a create screen, values built per field kind, fields left out or not on the screen,
-//! long summaries and quoted selections, on Cloud and on Data Center.
+//! and the real OS credential store (run inside `scripts/with-keyring.sh`). The tests
+//! cover the fields of a create screen, values built per field kind, fields left out or
+//! not on the screen, long summaries and quoted selections, on Cloud and on Data Center.
 
 mod support;
 

@@ -6,7 +6,7 @@
 /// so the host sends the text as typed and uses these numbers only for display.
 const UNITS: &[(char, u64)] = &[('w', 5 * 8 * 3600), ('d', 8 * 3600), ('h', 3600), ('m', 60)];
 
-/// Most time one worklog may record here: four working weeks. Longer entries are almost
+/// Maximum time one worklog may record here: four working weeks. Longer entries are almost
 /// always a typo (`80h` meant as `8h`), and Jira itself has no cap.
 pub const MAX_WORKLOG_SECONDS: u64 = 4 * 5 * 8 * 3600;
 

@@ -40,7 +40,7 @@ pub enum Assignee {
     Me,
     /// A user found with `findAssignableUsers`, by [`User::id`].
     User { id: String },
-    /// Nobody: the issue becomes unassigned.
+    /// No user: the issue becomes unassigned.
     Nobody,
 }
 
@@ -110,7 +110,7 @@ pub struct FieldMeta {
     pub has_default_value: bool,
 }
 
-/// What happens to the remaining estimate when work is logged.
+/// Change to the remaining estimate when work is logged.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum RemainingEstimate {

@@ -31,11 +31,11 @@ pub struct DetectedKey {
     pub source: KeySource,
 }
 
-/// Longest issue number accepted, in digits; Jira numbers are 64-bit but never this long
-/// in practice, and the cap keeps version strings such as `v-20240101123456` out.
+/// Maximum issue number length accepted, in digits. The cap keeps build stamps such as
+/// `BUILD-20240101123456` out.
 const MAX_NUMBER_DIGITS: usize = 9;
 
-/// Longest project key Jira allows, in characters.
+/// Maximum project key length Jira allows, in characters.
 const MAX_PROJECT_KEY_CHARS: usize = 255;
 
 /// Prefixes of well-known identifiers that look like issue keys in free text (`UTF-8`,

@@ -35,7 +35,7 @@ pub const NATIVE_HOST_NAME: &str = "com.jira_bridge.host";
 /// when a host sends more than 1 MiB.
 pub const MAX_REPLY_BYTES: usize = 1024 * 1024;
 
-/// Most results one `searchIssues` or `recentIssues` page holds.
+/// Maximum number of issues in one `searchIssues` or `recentIssues` page.
 pub const SEARCH_PAGE_SIZE: u32 = 20;
 
 /// A request from the extension, tagged with the id its reply echoes.
@@ -126,7 +126,7 @@ pub struct NewIssue {
     #[serde(default)]
     pub selection: Option<String>,
     /// Values of other create-screen fields by field id, shaped as their [`FieldKind`]
-    /// says (`getCreateFields` lists them). A field not on the create screen is rejected.
+    /// describes (`getCreateFields` lists them). A field not on the create screen is rejected.
     #[serde(default)]
     pub fields: BTreeMap<String, serde_json::Value>,
 }

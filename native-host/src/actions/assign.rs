@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::actions::issue::{checked_key, fetch_summary, not_found_names_key};
 use crate::host::Host;
 
-/// Most users one search returns; the popup narrows with more letters beyond it.
+/// Maximum number of users one search returns; the popup narrows with more letters beyond it.
 const MAX_USERS: usize = 20;
 
 pub async fn find_assignable_users(host: &Host, site_url: Option<&str>, key: &str, query: &str) -> Result<Response, ErrorReply> {

@@ -16,10 +16,11 @@ use crate::text::shorten;
 /// name them and `getCreateFields` does not list them.
 pub const CREATE_BUILT_IN_FIELDS: &[&str] = &["project", "issuetype", "summary", "description"];
 
-/// Page size asked of the create metadata; Jira Cloud returns at most 50 or 100.
+/// Page size requested from the create metadata. Jira may return fewer, so the loop
+/// follows `total`.
 const META_PAGE_SIZE: usize = 100;
 
-/// Most create-metadata pages read; a screen with more than 1000 fields is not a screen a
+/// Maximum number of create-metadata pages read; a screen with more than 1000 fields is not a screen a
 /// person fills in from a popup.
 const MAX_META_PAGES: usize = 10;
 

@@ -9,10 +9,10 @@ use crate::actions::issue::{checked_key, not_found_names_key};
 use crate::host::Host;
 use crate::text::shorten;
 
-/// Longest remote link title Jira stores, in characters.
+/// Maximum remote link title length Jira stores, in characters.
 const MAX_TITLE_CHARS: usize = 255;
 
-/// Longest page URL accepted, in characters.
+/// Maximum page URL length accepted, in characters.
 const MAX_URL_CHARS: usize = 4000;
 
 pub async fn link_page(host: &Host, site_url: Option<&str>, key: &str, url: &str, title: Option<&str>) -> Result<Response, ErrorReply> {

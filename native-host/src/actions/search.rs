@@ -15,7 +15,7 @@ use crate::jira::JiraClient;
 /// JQL of "my recent issues".
 pub const RECENT_ISSUES_JQL: &str = "assignee = currentUser() OR reporter = currentUser() ORDER BY updated DESC";
 
-/// Longest JQL or search text accepted, in characters; Jira's own limit is far above what
+/// Maximum length of JQL or search text, in characters; Jira's own limit is far above what
 /// a person types, and the cap keeps echoed text short.
 const MAX_QUERY_CHARS: usize = 2000;
 
