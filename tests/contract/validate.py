@@ -65,6 +65,7 @@ DATACENTER_PATCHES = [
     "issue property PUT body: typed as a string; allow any JSON value",
     "issue attachments POST: the multipart body is typed as one binary string; "
     "accept a multipart/form-data object with a file part",
+    "UserBean.name: not nullable, though the assignee operation documents null as unassign",
 ]
 
 COMMON_PATCHES = [
@@ -74,6 +75,9 @@ COMMON_PATCHES = [
 CLOUD_PATCHES = [
     "issue attachments POST: the spec describes the multipart body as an array; "
     "accept a multipart/form-data object with a file part",
+    "User.accountId: not nullable, though the assignee operation documents null as unassign",
+    "Worklog.started: typed RFC 3339 date-time; accept Jira's documented form "
+    "2021-01-17T12:34:00.000+0000 instead",
 ]
 
 
@@ -182,6 +186,12 @@ def patch_datacenter(spec: dict) -> dict:
 
     upload = spec["paths"]["/api/2/issue/{issueIdOrKey}/attachments"]["post"]
     upload["requestBody"]["content"] = MULTIPART_UPLOAD
+
+    # The assignee operation documents {"name": null} as "unassign", but UserBean.name is
+    # not nullable in the schema.
+    user_name = schemas["UserBean"]["properties"].get("name")
+    if user_name is not None:
+        user_name["nullable"] = True
     patch_string_list_parameters(spec)
     return spec
 
@@ -191,6 +201,16 @@ def patch_cloud(spec: dict) -> dict:
     spec["servers"] = [{"url": CLOUD_HOST}]
     upload = spec["paths"]["/rest/api/3/issue/{issueIdOrKey}/attachments"]["post"]
     upload["requestBody"]["content"] = MULTIPART_UPLOAD
+
+    schemas = spec["components"]["schemas"]
+    # The assignee operation documents {"accountId": null} as "unassign", but
+    # User.accountId is not nullable in the schema.
+    schemas["User"]["properties"]["accountId"]["nullable"] = True
+    # Worklog.started is typed date-time (RFC 3339, offset with a colon), while Jira's own
+    # example and accepted form is 2021-01-17T12:34:00.000+0000.
+    started = schemas["Worklog"]["properties"]["started"]
+    started.pop("format", None)
+    started["pattern"] = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$"
     patch_string_list_parameters(spec)
     return spec
 
