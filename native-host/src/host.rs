@@ -91,6 +91,9 @@ impl Host {
             Request::LinkPage { site_url, key, url, title } => {
                 actions::remote_link::link_page(self, site_url.as_deref(), &key, &url, title.as_deref()).await
             }
+            Request::AttachScreenshot { site_url, key, file_name, png_base64 } => {
+                actions::attachment::attach_screenshot(self, site_url.as_deref(), &key, &file_name, &png_base64).await
+            }
             Request::SetWatching { site_url, key, watching } => {
                 actions::watch::set_watching(self, site_url.as_deref(), &key, watching).await
             }

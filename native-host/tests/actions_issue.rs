@@ -372,3 +372,28 @@ fn default_site_switches() {
     assert_eq!(unknown["name"], "notConnected", "{unknown}");
     cloud.finish();
 }
+
+#[test]
+fn screenshot_attached_as_multipart() {
+    use base64::Engine;
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 2048]].concat();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
+
+    for mode in MODES {
+        let mut site = Connected::start(mode, "attach-screenshot");
+        let key = site.create("WEB", "Layout broken");
+
+        let added = site.ok(json!({"type": "attachScreenshot", "key": key, "fileName": "../shot.png", "pngBase64": encoded}));
+        let not_png = site.err(json!({"type": "attachScreenshot", "key": key, "fileName": "x.png", "pngBase64": "aGVsbG8="}));
+
+        assert_eq!(added["type"], "attachmentAdded", "{mode:?}: {added}");
+        assert_eq!(added["fileName"], "shot.png", "{mode:?}: the folder part should be dropped");
+        assert_eq!(added["size"], json!(png.len()), "{mode:?}");
+        assert_eq!(site.stored(&key).attachments, vec![("shot.png".to_string(), png.len())], "{mode:?}");
+        assert_eq!(not_png["name"], "invalidInput", "{mode:?}: {not_png}");
+        let upload = site.jira.requests().into_iter().find(|r| r.path.ends_with("/attachments")).expect("an upload request");
+        assert_eq!(upload.header("x-atlassian-token"), Some("no-check"), "{mode:?}");
+        assert!(upload.header("content-type").unwrap_or_default().starts_with("multipart/form-data"), "{mode:?}");
+        site.finish();
+    }
+}

@@ -271,6 +271,16 @@ pub enum Request {
         key: String,
         watching: bool,
     },
+    /// Attaches a PNG screenshot of the visible tab to the issue. `pngBase64` is the
+    /// image in standard base64, as `tabs.captureVisibleTab` returns it after the
+    /// `data:image/png;base64,` prefix.
+    AttachScreenshot {
+        #[serde(default)]
+        site_url: Option<String>,
+        key: String,
+        file_name: String,
+        png_base64: String,
+    },
     /// Fields of the create screen of a project and issue type.
     GetCreateFields {
         #[serde(default)]
@@ -304,6 +314,7 @@ impl Request {
             Request::LogWork { .. } => "logWork",
             Request::LinkPage { .. } => "linkPage",
             Request::SetWatching { .. } => "setWatching",
+            Request::AttachScreenshot { .. } => "attachScreenshot",
             Request::GetCreateFields { .. } => "getCreateFields",
         }
     }
@@ -380,6 +391,12 @@ pub enum Response {
     Watching {
         key: String,
         watching: bool,
+    },
+    AttachmentAdded {
+        key: String,
+        attachment_id: String,
+        file_name: String,
+        size: u64,
     },
     CreateFields {
         fields: Vec<FieldMeta>,

@@ -1,6 +1,7 @@
 //! One file per action: what the host does for each request.
 
 pub mod assign;
+pub mod attachment;
 pub mod comment;
 pub mod connect;
 pub mod create_issue;

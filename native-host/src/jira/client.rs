@@ -102,6 +102,13 @@ fn request_timeout() -> Duration {
         .unwrap_or(REQUEST_TIMEOUT)
 }
 
+/// What a request carries in its body.
+enum Payload<'a> {
+    None,
+    Json(&'a Value),
+    File { file_name: &'a str, mime: &'a str, bytes: Vec<u8> },
+}
+
 /// A client for one site and account.
 #[derive(Debug, Clone)]
 pub struct JiraClient {
@@ -162,7 +169,11 @@ impl JiraClient {
         debug_assert!(path.starts_with('/'), "paths are absolute within the site");
         let mut attempt = 1;
         loop {
-            let failure = match self.send_once(&method, path, query, body).await {
+            let payload = match body {
+                Some(value) => Payload::Json(value),
+                None => Payload::None,
+            };
+            let failure = match self.send_once(&method, path, query, payload).await {
                 Ok(value) => return Ok(value),
                 Err(failure) => failure,
             };
@@ -181,13 +192,21 @@ impl JiraClient {
         }
     }
 
+    /// Uploads one file as an issue attachment: multipart field `file`, with the
+    /// `X-Atlassian-Token: no-check` header Jira requires against cross-site request
+    /// forgery. Never retried, because a repeat would attach the file twice.
+    pub async fn post_attachment(&self, path: &str, file_name: &str, mime: &str, bytes: Vec<u8>) -> Result<Value, ErrorReply> {
+        let payload = Payload::File { file_name, mime, bytes };
+        self.send_once(&Method::POST, path, &[], payload).await.map_err(|failure| failure.reply)
+    }
+
     /// Sends the request once and classifies a failure as transient or not.
     async fn send_once(
         &self,
         method: &Method,
         path: &str,
         query: &[(&str, String)],
-        body: Option<&Value>,
+        payload: Payload<'_>,
     ) -> Result<Value, Failure> {
         let url = format!("{}{path}", self.site_url);
 
@@ -199,8 +218,16 @@ impl JiraClient {
         if !query.is_empty() {
             request = request.query(query);
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        match payload {
+            Payload::None => {}
+            Payload::Json(body) => request = request.json(body),
+            Payload::File { file_name, mime, bytes } => {
+                let part = reqwest::multipart::Part::bytes(bytes)
+                    .file_name(file_name.to_string())
+                    .mime_str(mime)
+                    .map_err(|error| Failure { reply: self.network_error(method, path, &error), transient: None })?;
+                request = request.header("X-Atlassian-Token", "no-check").multipart(reqwest::multipart::Form::new().part("file", part));
+            }
         }
 
         let started = std::time::Instant::now();
