@@ -12,10 +12,11 @@ const NATIVE_HOST_NAME = "com.jira_bridge.host";
 const PROTOCOL_VERSION = 1;
 const RELAY_MESSAGE_TYPE = "jira-bridge/request";
 
-// Milliseconds to wait for a reply. `connect` checks the token with Jira and `createIssue`
-// may upload and link after creating, so both get longer than a lookup.
+// Milliseconds to wait for a reply. `connect` checks the token with Jira, `createIssue`
+// may upload and link after creating and `attachScreenshot` uploads a few MiB, so these
+// get longer than a lookup.
 const DEFAULT_TIMEOUT_MS = 30_000;
-const TIMEOUT_MS_BY_TYPE = { connect: 60_000, createIssue: 60_000 };
+const TIMEOUT_MS_BY_TYPE = { connect: 60_000, createIssue: 60_000, attachScreenshot: 60_000 };
 
 // Error codes raised here rather than by the host (append-only, see PROTOCOL.md).
 const HOST_NOT_INSTALLED = { code: 100, name: "hostNotInstalled" };

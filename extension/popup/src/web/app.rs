@@ -278,6 +278,10 @@ impl App {
         let mut state = self.state.borrow_mut();
         if state.site.as_ref().map(|current| &current.site_url) != Some(&site.site_url) {
             // Issues, projects and transitions belong to the old site.
+            for list in ["search-results", "recent-issues"] {
+                let _ = super::dom::clear(&self.document, list);
+            }
+            let _ = set_hidden(&self.document, "search-more", true);
             state.issue = None;
             state.projects.clear();
             state.issue_types.clear();

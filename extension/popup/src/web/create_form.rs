@@ -143,12 +143,12 @@ impl App {
         self.open_create_form_with(site, None).await;
     }
 
-    async fn open_create_form_with(self: &Rc<Self>, site: SiteInfo, given: Option<Draft>) {
+    async fn open_create_form_with(self: &Rc<Self>, site: SiteInfo, preset_draft: Option<Draft>) {
         let preferences: Preferences = self
             .load_stored(PREFERENCES_STORAGE_KEY)
             .await
             .unwrap_or_default();
-        let stored = match given {
+        let stored = match preset_draft {
             Some(draft) => Some(draft),
             None => self.load_stored::<Draft>(DRAFT_STORAGE_KEY).await,
         };

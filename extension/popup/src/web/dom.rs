@@ -123,7 +123,8 @@ pub fn set_timeout(delay_ms: f64, callback: impl FnOnce() + 'static) -> Result<(
     Ok(())
 }
 
-/// Returns milliseconds since the page loaded, for timing the user search.
+/// Returns the current time in milliseconds since the Unix epoch, for timing the user
+/// search.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }

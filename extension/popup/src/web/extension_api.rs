@@ -128,6 +128,23 @@ pub async fn selected_text(tab_id: i32) -> Result<String, JsValue> {
     Ok(Reflect::get(&first, &"result".into())?.as_string().unwrap_or_default())
 }
 
+/// Captures the visible part of the window's active tab as PNG and returns it as base64,
+/// without the `data:` prefix. Needs `activeTab` granted on that tab.
+pub async fn capture_visible_tab(window_id: Option<i32>) -> Result<String, JsValue> {
+    let options = Object::new();
+    Reflect::set(&options, &"format".into(), &"png".into())?;
+    let window = window_id.map(JsValue::from).unwrap_or(JsValue::NULL);
+
+    let data_url = call(&["tabs", "captureVisibleTab"], &[window, options.into()])
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    match data_url.split_once(";base64,") {
+        Some((prefix, data)) if prefix == "data:image/png" => Ok(data.to_string()),
+        _ => Err(JsValue::from_str("the browser returned no PNG image")),
+    }
+}
+
 /// Calls the API function at `path` (for example `["storage", "local", "get"]`) with its
 /// namespace as `this`, and awaits the result when it is a promise.
 async fn call(path: &[&str], args: &[JsValue]) -> Result<JsValue, JsValue> {

@@ -6,7 +6,8 @@ use super::dom::{
     clear, create, data_of_target, element, fill_select, listen, now_ms, set_hidden, set_text,
     set_timeout,
 };
-use super::extension_api::send_request;
+use super::extension_api::{capture_visible_tab, describe, send_request};
+use super::home::warn;
 use super::screen_fields::{read_fields, render_fields};
 use crate::fields::{field_values, fields_to_render};
 use crate::issue_forms::{comment_request, WorklogForm};
@@ -31,6 +32,7 @@ impl App {
         self.on_click("assign-me", |app| async move { app.assign(Assignee::Me).await })?;
         self.on_click("unassign", |app| async move { app.assign(Assignee::Nobody).await })?;
         self.on_click("link-page", |app| async move { app.link_page().await })?;
+        self.on_click("attach-screenshot", |app| async move { app.attach_screenshot().await })?;
         self.on_click("watch", |app| async move { app.toggle_watch().await })?;
 
         let app = self.clone();
@@ -456,7 +458,40 @@ impl App {
         }
     }
 
-    /// Starts watching, or stops when the last reply said the account watches the issue.
+    /// Captures the visible part of the tab the popup was opened on and attaches it as PNG.
+    async fn attach_screenshot(self: &Rc<Self>) {
+        let (Some(site_url), Some(key)) = (self.site_url(), self.issue_key()) else {
+            return;
+        };
+        self.clear_messages();
+        let _ = set_hidden(&self.document, "issue-done", true);
+        let window_id = self.state.borrow().tab.window_id;
+
+        self.announce("Capturing the visible part of the page…");
+        let png_base64 = match capture_visible_tab(window_id).await {
+            Ok(data) => data,
+            Err(error) => {
+                self.announce("");
+                warn(&format!("tabs.captureVisibleTab failed: {}", describe(&error)));
+                return self.show_error(&format!(
+                    "The browser did not allow a screenshot of this tab ({}). Open the popup with the toolbar button on that page and try again.",
+                    describe(&error)
+                ));
+            }
+        };
+
+        let file_name = screenshot_file_name(&key);
+        let request = Request::AttachScreenshot { site_url: Some(site_url), key, file_name, png_base64 };
+        match self.run_action("attach-screenshot", "Attaching the screenshot…", &request).await {
+            Some(Response::AttachmentAdded { key, file_name, size, .. }) => {
+                self.show_done(&format!("Attached {file_name} ({} KB) to {key}.", size.div_ceil(1024)));
+            }
+            Some(other) => self.show_unexpected("attachScreenshot", &other),
+            None => {}
+        }
+    }
+
+    /// Starts watching, or stops when the last `watching` reply returned true.
     async fn toggle_watch(self: &Rc<Self>) {
         let (Some(site_url), Some(key)) = (self.site_url(), self.issue_key()) else {
             return;
@@ -529,6 +564,13 @@ fn local_utc_offset_minutes(local: &str) -> i32 {
     } else {
         -(offset as i32)
     }
+}
+
+/// Returns `screenshot-KEY-2025-01-31T09-15-00.png`, in UTC, so names sort by time.
+fn screenshot_file_name(key: &str) -> String {
+    let iso = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let stamp: String = iso.chars().take(19).map(|c| if c == ':' { '-' } else { c }).collect();
+    format!("screenshot-{key}-{stamp}.png")
 }
 
 fn minutes_text(seconds: u64) -> String {
