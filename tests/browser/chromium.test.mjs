@@ -247,6 +247,14 @@ describe("Chromium with the native host", () => {
     await popup.locator("#token").fill(`${token}\n`);
     await popup.locator("#connect-submit").click();
 
+    // A connected popup opens on its home view; "New issue" leads to the create form.
+    await popup
+      .locator("#home")
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS })
+      .catch(async (error) => {
+        throw new Error(`the home view did not appear after connect: ${await popupError(popup)} (${error.message})`);
+      });
+    await popup.locator("#new-issue").click();
     await popup
       .locator("#create-form")
       .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS })

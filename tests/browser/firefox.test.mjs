@@ -357,6 +357,9 @@ describe("Firefox ESR with the native host", () => {
     await fill("#email", ACCOUNT_EMAIL);
     await fill("#token", `${token}\n`);
     await click("#connect-submit");
+    // A connected popup opens on its home view; "New issue" leads to the create form.
+    await waitForScreen("home");
+    await click("#new-issue");
     await waitForScreen("connected");
     assert.equal(await read("#token", "value"), "", "the token field should be emptied after connect");
     step("connected; popup shows the create form");
