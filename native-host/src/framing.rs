@@ -8,6 +8,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 /// and every real request is far smaller.
 pub const MAX_INCOMING_BYTES: u32 = 64 * 1024 * 1024;
 
+/// Bytes reserved up front for a frame's body; larger bodies grow the buffer as they arrive.
+const INITIAL_BUFFER_BYTES: usize = 64 * 1024;
+
 /// Why a frame could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
@@ -46,14 +49,12 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>,
         return Err(FrameError::TooLarge { length });
     }
 
-    let mut body = vec![0u8; length as usize];
-    let mut received = 0;
-    while received < body.len() {
-        let count = reader.read(&mut body[received..]).await?;
-        if count == 0 {
-            return Err(FrameError::Truncated { expected: length, received });
-        }
-        received += count;
+    // The buffer grows as bytes arrive, so a length prefix alone cannot make the host
+    // reserve up to the cap.
+    let mut body = Vec::with_capacity((length as usize).min(INITIAL_BUFFER_BYTES));
+    let received = (&mut *reader).take(u64::from(length)).read_to_end(&mut body).await?;
+    if received < length as usize {
+        return Err(FrameError::Truncated { expected: length, received });
     }
     Ok(body)
 }

@@ -38,7 +38,7 @@ impl Host {
             allow_http_loopback,
             tokens: Mutex::new(HashMap::new()),
             config_lock: tokio::sync::Mutex::new(()),
-            creates: Default::default(),
+            creates: actions::create_issue::CreateLedger::with_journal(Some(crate::config::data_dir().join("pending-creates.json"))),
         }
     }
 

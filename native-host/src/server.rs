@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 
 use crate::framing::{read_frame, write_frame, FrameError};
 use crate::host::Host;
+use crate::text::shorten;
 
 /// Replies waiting for the writer. Past this, request handling waits for stdout, which
 /// keeps memory bounded when the browser reads slowly.
@@ -116,7 +117,11 @@ pub fn parse_request(bytes: &[u8]) -> Result<RequestFrame, (Option<u64>, ErrorRe
         let message = match (id, kind) {
             (None, _) => "The message has no numeric \"id\". Every request needs one.".to_string(),
             (Some(_), None) => "The message has no \"request\" object with a \"type\".".to_string(),
-            (Some(_), Some(kind)) => format!("The request \"{kind}\" is unknown or has invalid fields: {error}. The extension may be newer than the native host."),
+            (Some(_), Some(kind)) => format!(
+                "The request \"{}\" is unknown or has invalid fields: {}. The extension may be newer than the native host.",
+                shorten(&kind, 60),
+                shorten(&error.to_string(), 300)
+            ),
         };
         (id, ErrorReply::new(ErrorCode::InvalidMessage, message))
     })

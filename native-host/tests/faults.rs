@@ -304,11 +304,9 @@ fn killed_host_next_process_works() {
     disconnect(&mut second);
 }
 
-// NOTE: the host remembers uncertain creates in memory only, so a new process sends the
-// create again without looking for the first issue. Remove the ignore once the lookup
-// covers a client request id first seen in another process.
+/// The reply to a finished create is lost with the host; the popup's retry reaches a new
+/// process, which finds the create in the journal of creates in the data folder.
 #[test]
-#[ignore = "known gap: a create that reached Jira before the host died is repeated by the next process"]
 fn killed_after_jira_created_not_duplicated() {
     let jira = cloud_jira("fault-killed-after-create");
     let home = TestHome::new();

@@ -169,3 +169,15 @@ fn unknown_firefox_addon_refused() {
 
     assert_eq!(error["name"], "callerNotAllowed");
 }
+
+#[test]
+fn huge_unknown_type_name_shortened() {
+    let home = TestHome::new();
+    let mut host = home.spawn_browser_host();
+    let kind = "z".repeat(600 * 1024);
+
+    let error = host.err(8, json!({"type": kind}));
+
+    assert_eq!(error["name"], "invalidMessage", "a long type name should still be reported as unknown");
+    assert!(error["message"].as_str().unwrap().len() < 1000, "the message should not echo the whole name");
+}

@@ -345,6 +345,9 @@ pub enum Response {
     },
     Projects {
         projects: Vec<Project>,
+        /// True when more projects matched than one reply carries; narrow with `query`.
+        #[serde(default)]
+        truncated: bool,
     },
     IssueTypes {
         issue_types: Vec<IssueType>,

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::OnceCell;
 
 use crate::actions::fields::{build_fields, create_screen, CREATE_BUILT_IN_FIELDS};
+use crate::actions::pending::PendingCreates;
 use crate::actions::projects::is_project_key;
 use crate::host::Host;
 use crate::text::shorten;
@@ -33,11 +34,19 @@ const LOOKUP_WINDOW_MINUTES: u32 = 60;
 type CreateResult = Result<(String, String), ErrorReply>;
 
 /// Results of creates by client request id, for this process.
-#[derive(Default)]
 pub struct CreateLedger {
     entries: Mutex<HashMap<String, Arc<OnceCell<CreateResult>>>>,
     /// Ids whose last attempt ended without knowing whether Jira created the issue.
     uncertain: Mutex<std::collections::HashSet<String>>,
+    /// Creates in flight on disk, so the next process also recognises a retry.
+    journal: PendingCreates,
+}
+
+impl CreateLedger {
+    /// Creates a ledger whose journal of creates in flight is kept in `journal_path`.
+    pub fn with_journal(journal_path: Option<std::path::PathBuf>) -> CreateLedger {
+        CreateLedger { entries: Default::default(), uncertain: Default::default(), journal: PendingCreates::new(journal_path) }
+    }
 }
 
 pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) -> Result<Response, ErrorReply> {
@@ -57,14 +66,29 @@ pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) 
     };
     let result = cell
         .get_or_init(|| async {
-            let was_uncertain = host.creates.uncertain.lock().expect("create ledger lock").remove(&request_id);
-            if was_uncertain {
-                if let Some(found) = find_by_request_id(&client, &issue.project_key, &request_id).await? {
-                    log::info!("create {request_id} had already succeeded as {}", found.0);
-                    return Ok(found);
+            let journal_id = format!("{} {request_id}", client.site_url());
+            let earlier = host.creates.journal.get(&journal_id);
+            if let Some((key, url)) = earlier.as_ref().and_then(|entry| entry.created.clone()) {
+                log::info!("create {request_id} was already done as {key} by an earlier attempt");
+                return Ok((key, url));
+            }
+            let in_memory = host.creates.uncertain.lock().expect("create ledger lock").remove(&request_id);
+            if in_memory || earlier.is_some() {
+                if let Some((key, url)) = find_by_request_id(&client, &issue.project_key, &request_id).await? {
+                    log::info!("create {request_id} had already succeeded as {key}");
+                    host.creates.journal.complete(&journal_id, &key, &url);
+                    return Ok((key, url));
                 }
             }
-            send_create(&client, &issue, &summary.text, &extra_fields, Some(&request_id)).await
+
+            host.creates.journal.insert(&journal_id);
+            let result = send_create(&client, &issue, &summary.text, &extra_fields, Some(&request_id)).await;
+            match &result {
+                Ok((key, url)) => host.creates.journal.complete(&journal_id, key, url),
+                Err(error) if !outcome_unknown(error) => host.creates.journal.remove(&journal_id),
+                Err(_) => {}
+            }
+            result
         })
         .await
         .clone();
@@ -72,12 +96,18 @@ pub async fn create_issue(host: &Host, site_url: Option<&str>, issue: NewIssue) 
     if let Err(error) = &result {
         // A failed create may be tried again; an unknown outcome is looked up first.
         host.creates.entries.lock().expect("create ledger lock").remove(&format!("{} {request_id}", client.site_url()));
-        if matches!(error.code, ErrorCode::NetworkError | ErrorCode::JiraUnavailable) {
+        if outcome_unknown(error) {
             host.creates.uncertain.lock().expect("create ledger lock").insert(request_id.clone());
         }
     }
     let (key, url) = result?;
     Ok(created(key, url, summary.truncated))
+}
+
+/// Tells whether Jira may have created the issue despite the error: the connection
+/// dropped or timed out after sending, or Jira failed while handling it.
+fn outcome_unknown(error: &ErrorReply) -> bool {
+    matches!(error.code, ErrorCode::NetworkError | ErrorCode::JiraUnavailable)
 }
 
 fn created(key: String, url: String, summary_truncated: bool) -> Response {

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod create_issue;
 pub mod fields;
 pub mod issue;
+pub mod pending;
 pub mod projects;
 pub mod remote_link;
 pub mod search;

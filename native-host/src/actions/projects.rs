@@ -17,6 +17,7 @@ pub async fn list_projects(host: &Host, site_url: Option<&str>, query: Option<&s
     let query = query.map(str::trim).filter(|query| !query.is_empty());
 
     let mut projects = Vec::new();
+    let mut more_on_site = false;
     match client.deployment() {
         Deployment::Cloud => {
             let mut start_at = 0;
@@ -33,7 +34,11 @@ pub async fn list_projects(host: &Host, site_url: Option<&str>, query: Option<&s
                 let values = page["values"].as_array().cloned().unwrap_or_default();
                 projects.extend(values.iter().filter_map(project));
                 let is_last = page["isLast"].as_bool().unwrap_or(true);
-                if is_last || values.is_empty() || projects.len() >= MAX_PROJECTS {
+                if is_last || values.is_empty() {
+                    break;
+                }
+                if projects.len() >= MAX_PROJECTS {
+                    more_on_site = true;
                     break;
                 }
                 start_at += values.len();
@@ -50,8 +55,12 @@ pub async fn list_projects(host: &Host, site_url: Option<&str>, query: Option<&s
             }));
         }
     }
+    let truncated = more_on_site || projects.len() > MAX_PROJECTS;
     projects.truncate(MAX_PROJECTS);
-    Ok(Response::Projects { projects })
+    if truncated {
+        log::info!("listed the first {MAX_PROJECTS} projects; more match on {}", client.site_url());
+    }
+    Ok(Response::Projects { projects, truncated })
 }
 
 pub async fn list_issue_types(host: &Host, site_url: Option<&str>, project_key: &str) -> Result<Response, ErrorReply> {

@@ -205,7 +205,7 @@ impl App {
         })
         .await;
         let projects = match reply {
-            Ok(Response::Projects { projects }) => projects,
+            Ok(Response::Projects { projects, .. }) => projects,
             Ok(other) => return self.show_unexpected("listProjects", &other),
             Err(error) => return self.show_error(&error.message()),
         };
