@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on Debian 12: apt packages, Rust targets,
-# wasm-bindgen-cli at the version in Cargo.lock, the contract checker's Python packages and
-# the browser tests' npm packages. Safe to run again: each step is skipped when its result
-# is already present, and apt-get update runs only when a package is missing.
+# wasm-bindgen-cli at the version in Cargo.lock, and the nightly toolchain and cargo-fuzz
+# for the fuzz targets. It also installs the contract checker's Python packages and the npm
+# packages of the browser tests and of the package lint (web-ext). Safe to run again: each
+# step is skipped when its result is already present, and apt-get update runs only when a
+# package is missing.
 #
 # Usage: scripts/deps.sh [--build]
 #   --build  only what building the host and the extension needs (used by install.sh)
@@ -20,7 +22,7 @@ build_only=false
 for argument in "$@"; do
     case "$argument" in
         --build) build_only=true ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option $argument (expected --build)" ;;
     esac
 done
@@ -117,19 +119,42 @@ install_python_packages() {
     python3 -m pip install $pip_flags -r "$requirements"
 }
 
-# Runs npm ci in tests/browser when its lock file is newer than the installed packages.
+# Runs npm ci in the folder $1 when its lock file is newer than the installed packages.
 install_npm_packages() {
-    lock=tests/browser/package-lock.json
+    folder=$1
+    lock=$folder/package-lock.json
     [ -f "$lock" ] || { say "no $lock yet; skipping npm packages"; return; }
     need_cmd npm "Install Node.js 20 or later."
 
-    stamp=tests/browser/node_modules/.package-lock.json
+    stamp=$folder/node_modules/.package-lock.json
     if [ -f "$stamp" ] && [ ! "$lock" -nt "$stamp" ]; then
-        say "npm packages in tests/browser are up to date"
+        say "npm packages in $folder are up to date"
         return
     fi
-    say "installing npm packages in tests/browser"
-    (cd tests/browser && npm ci --no-audit --no-fund)
+    say "installing npm packages in $folder"
+    (cd "$folder" && npm ci --no-audit --no-fund)
+}
+
+# Installs the nightly toolchain and cargo-fuzz, which scripts/fuzz.sh needs: libFuzzer's
+# sanitizer flags exist only on nightly.
+install_fuzz_tools() {
+    if rustup toolchain list | grep -q '^nightly'; then
+        say "Rust nightly toolchain present"
+    else
+        say "installing the Rust nightly toolchain (minimal profile)"
+        rustup toolchain install nightly --profile minimal
+    fi
+
+    if cargo fuzz --version >/dev/null 2>&1; then
+        say "$(cargo fuzz --version) present"
+        return
+    fi
+    say "installing cargo-fuzz (a few minutes on 2 cores)"
+    if ! cargo install --locked cargo-fuzz; then
+        # As for wasm-bindgen-cli: the published lock file can name a yanked dependency.
+        say "cargo install --locked failed; retrying without --locked, so its dependencies resolve to current versions"
+        cargo install cargo-fuzz
+    fi
 }
 
 need_cmd cargo "Install Rust with rustup: https://rustup.rs"
@@ -137,9 +162,10 @@ need_cmd rustup "Install Rust with rustup: https://rustup.rs"
 
 if is_debian; then
     build_packages="binaryen"
-    # The browsers and the keyring the tests drive, and the MinGW-w64 C compiler that
-    # ring's build script needs for the Windows cross check.
-    test_packages="chromium firefox-esr gnome-keyring libsecret-tools dbus dbus-daemon gcc-mingw-w64-x86-64"
+    # The browsers and the keyring the tests drive, the MinGW-w64 C compiler that ring's
+    # build script needs for the Windows cross check, the C++ compiler that builds
+    # libFuzzer for the fuzz targets, and zip for scripts/package.sh.
+    test_packages="chromium firefox-esr gnome-keyring libsecret-tools dbus dbus-daemon gcc-mingw-w64-x86-64 g++ zip"
     if [ "$build_only" = true ]; then
         # shellcheck disable=SC2086
         apt_install_missing $build_packages
@@ -150,7 +176,7 @@ if is_debian; then
     fi
 else
     need_cmd wasm-opt "Install binaryen (macOS: brew install binaryen)."
-    [ "$build_only" = true ] || say "not Debian: install Chromium, Firefox, gnome-keyring, dbus and Node.js yourself"
+    [ "$build_only" = true ] || say "not Debian: install Chromium, Firefox, gnome-keyring, dbus, Node.js, zip and a C++ compiler yourself"
 fi
 
 rustup_targets wasm32-unknown-unknown
@@ -158,8 +184,10 @@ install_wasm_bindgen
 
 if [ "$build_only" = false ]; then
     rustup_targets x86_64-pc-windows-msvc x86_64-pc-windows-gnu x86_64-apple-darwin aarch64-apple-darwin
+    install_fuzz_tools
     install_python_packages
-    install_npm_packages
+    install_npm_packages tests/browser
+    install_npm_packages tests/package
 fi
 
 say "dependencies ready"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies, builds the native host and the extension,
-# runs the Rust tests, the browser end-to-end tests and the Jira contract checks with a
-# real Secret Service, then type-checks the host for Windows and macOS. Stops at the first
-# failing stage and prints a summary of the stages.
+# and runs the Rust tests, the browser end-to-end tests and the Jira contract checks with a
+# real Secret Service. Then it type-checks the host for Windows and macOS, builds and checks
+# the release packages (with Mozilla's web-ext lint), and fuzzes the host's parsers for
+# 15 s per target. Stops at the first failing stage and prints a summary of the stages.
 #
 # Usage: scripts/test.sh
 # Environment:
@@ -124,3 +125,13 @@ cross_check() {
 for target in x86_64-pc-windows-gnu x86_64-pc-windows-msvc x86_64-apple-darwin aarch64-apple-darwin; do
     stage "cargo check --target $target" cross_check "$target"
 done
+
+# Builds the store zips and the host archive, then checks their contents. It runs after
+# the browser tests because it rebuilds dist/extension with the release profile.
+package_and_lint() {
+    bash scripts/package.sh
+    python3 -m unittest discover -s tests/package
+}
+
+stage "package and web-ext lint" package_and_lint
+stage "fuzz (bounded)" bash scripts/fuzz.sh 15
