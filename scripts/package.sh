@@ -11,7 +11,7 @@
 #
 # VERSION is the version in extension/manifest.json, which must equal the version of the
 # jira-bridge-host crate. The Firefox package is then checked with Mozilla's `web-ext lint`
-# (installed by scripts/deps.sh): errors fail the script, warnings are printed.
+# (npm ci in tests/package when missing): errors fail the script, warnings are printed.
 #
 # Usage: scripts/package.sh [--no-lint]
 #   --no-lint  skip web-ext lint (for machines without Node.js)
@@ -51,7 +51,12 @@ need_cmd git "Install git."
 web_ext="$root/tests/package/node_modules/.bin/web-ext"
 if [ "$lint" = true ]; then
     need_cmd node "Install Node.js 20 or later, or pass --no-lint."
-    [ -x "$web_ext" ] || die "web-ext is not installed in tests/package. Run scripts/deps.sh (or: cd tests/package && npm ci), or pass --no-lint"
+    need_cmd npm "Install Node.js 20 or later, or pass --no-lint."
+    if [ ! -x "$web_ext" ]; then
+        say "installing web-ext in tests/package (npm ci)"
+        (cd tests/package && npm ci --no-audit --no-fund)
+    fi
+    [ -x "$web_ext" ] || die "npm ci in tests/package installed no $web_ext; check tests/package/package.json"
 fi
 
 # --- version ---
