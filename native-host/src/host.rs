@@ -81,6 +81,9 @@ impl Host {
             Request::FindAssignableUsers { site_url, key, query } => {
                 actions::assign::find_assignable_users(self, site_url.as_deref(), &key, &query).await
             }
+            Request::FindUsers { site_url, project_key, query } => {
+                actions::assign::find_users(self, site_url.as_deref(), &project_key, &query).await
+            }
             Request::AssignIssue { site_url, key, assignee } => {
                 actions::assign::assign_issue(self, site_url.as_deref(), &key, &assignee).await
             }

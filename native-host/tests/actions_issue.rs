@@ -121,6 +121,7 @@ fn get_issue_both_dialects() {
         assert_eq!(issue["issueType"], "Task", "{mode:?}");
         assert_eq!(issue["assignee"], json!(null), "{mode:?}: a new issue is unassigned");
         assert_eq!(issue["url"], json!(format!("{}/browse/{key}", site.site_url)), "{mode:?}");
+        assert_eq!(issue["watching"], json!(false), "{mode:?}: nobody watches a new issue");
         assert_eq!(missing["name"], "notFound", "{mode:?}: {missing}");
         assert!(missing["message"].as_str().unwrap().contains("WEB-999"), "{mode:?}: the message names the key: {missing}");
         assert_eq!(invalid["name"], "invalidInput", "{mode:?}: {invalid}");
@@ -274,6 +275,55 @@ fn non_ascii_assignee_name() {
 }
 
 #[test]
+fn find_users_by_project_for_create() {
+    for mode in MODES {
+        let mut site = Connected::start(mode, "find-users");
+
+        let found = site.ok(json!({"type": "findUsers", "projectKey": " WEB ", "query": "groß"}));
+        let user_id = found["users"][0]["id"].as_str().expect("a user").to_string();
+        let by_email = site.ok(json!({"type": "findUsers", "projectKey": "WEB", "query": "ZOE@EXAMPLE"}));
+        let created = site.ok(json!({
+            "type": "createIssue",
+            "issue": {"projectKey": "WEB", "issueTypeId": "10002", "summary": "For Jürgen", "fields": {"assignee": user_id}}
+        }));
+        let requests_before = site.jira.requests().len();
+        let bad_project = site.err(json!({"type": "findUsers", "projectKey": "WEB/../myself", "query": "zo"}));
+        let empty_query = site.err(json!({"type": "findUsers", "projectKey": "WEB", "query": "  "}));
+        let requests_after = site.jira.requests().len();
+        let unknown_project = site.err(json!({"type": "findUsers", "projectKey": "NOPE", "query": "zo"}));
+
+        assert_eq!(found["users"].as_array().unwrap().len(), 1, "{mode:?}: {found}");
+        assert_eq!(found["users"][0]["displayName"], "Jürgen Groß", "{mode:?}");
+        if mode == Mode::DataCenter {
+            assert_eq!(user_id, "jürgen", "Data Center identifies users by name");
+        }
+        assert_eq!(by_email["users"][0]["displayName"], "Zoë Ångström", "{mode:?}: case-insensitive search: {by_email}");
+        let key = created["key"].as_str().expect("a created key");
+        let id_field = if mode == Mode::Cloud { "accountId" } else { "name" };
+        assert_eq!(site.stored(key).fields["assignee"][id_field], json!(user_id), "{mode:?}: the found id fills a user field");
+        assert_eq!(bad_project["name"], "invalidInput", "{mode:?}: {bad_project}");
+        assert_eq!(bad_project["details"]["field"], "projectKey", "{mode:?}");
+        assert_eq!(empty_query["details"]["field"], "query", "{mode:?}: {empty_query}");
+        assert_eq!(requests_before, requests_after, "{mode:?}: invalid searches are not sent");
+        assert_eq!(unknown_project["name"], "notFound", "{mode:?}: {unknown_project}");
+        assert!(unknown_project["message"].as_str().unwrap().contains("NOPE"), "{mode:?}: the message names the project: {unknown_project}");
+
+        let searches: Vec<_> = site.jira.requests().into_iter().filter(|r| r.path.ends_with("/user/assignable/search")).collect();
+        let expected_path = if mode == Mode::Cloud { "/rest/api/3/user/assignable/search" } else { "/rest/api/2/user/assignable/search" };
+        let query_parameter = if mode == Mode::Cloud { "query=" } else { "username=" };
+        assert_eq!(searches.len(), 3, "{mode:?}: one request per valid search");
+        for request in &searches {
+            assert_eq!(request.path, expected_path, "{mode:?}");
+            assert!(request.query.starts_with("project="), "{mode:?}: searched by project, not issue: {}", request.query);
+            assert!(request.query.contains(query_parameter), "{mode:?}: the dialect's query parameter: {}", request.query);
+        }
+        // Jira rejects the unknown project with 404. Every other request must be clean.
+        let violations: Vec<_> = site.jira.violations().into_iter().filter(|v| !v.path.ends_with("/user/assignable/search")).collect();
+        assert!(violations.is_empty(), "{mode:?}: {violations:#?}");
+    }
+}
+
+#[test]
 fn log_work_with_estimate() {
     for mode in MODES {
         let mut site = Connected::start(mode, "worklog");
@@ -338,14 +388,29 @@ fn watch_then_unwatch() {
         let key = site.create("WEB", "Keep an eye on this");
         let own_id = if mode == Mode::Cloud { site.jira.config().account_id.clone() } else { "tester".to_string() };
 
+        let before = site.ok(json!({"type": "getIssue", "key": key}));
         let watching = site.ok(json!({"type": "setWatching", "key": key, "watching": true}));
         let watchers_after_watch = site.stored(&key).watchers;
+        let read_back = site.ok(json!({"type": "getIssue", "key": key}));
+        let searched = site.ok(json!({"type": "searchIssues", "text": "keep an eye"}));
+        let recent = site.ok(json!({"type": "recentIssues"}));
         let stopped = site.ok(json!({"type": "setWatching", "key": key, "watching": false}));
+        let after = site.ok(json!({"type": "getIssue", "key": key}));
 
+        assert_eq!(before["issue"]["watching"], false, "{mode:?}: not watched before: {before}");
         assert_eq!(watching["watching"], true, "{mode:?}");
         assert_eq!(watchers_after_watch, vec![own_id], "{mode:?}: the account watches");
+        assert_eq!(read_back["issue"]["watching"], true, "{mode:?}: getIssue reports the watch: {read_back}");
+        assert_eq!(searched["issues"][0]["watching"], true, "{mode:?}: search results report the watch: {searched}");
+        assert_eq!(recent["issues"][0]["watching"], true, "{mode:?}: recent issues report the watch: {recent}");
         assert_eq!(stopped["watching"], false, "{mode:?}");
         assert!(site.stored(&key).watchers.is_empty(), "{mode:?}: unwatch removes the account");
+        assert_eq!(after["issue"]["watching"], false, "{mode:?}: getIssue reports the unwatch: {after}");
+        let reads: Vec<_> = site.jira.requests().into_iter().filter(|r| r.method == "GET" && r.query.contains("fields=")).collect();
+        assert!(!reads.is_empty(), "{mode:?}: issues were read with named fields");
+        for request in &reads {
+            assert!(request.query.contains("watches"), "{mode:?}: {} should ask for the watches field: {}", request.path, request.query);
+        }
         site.finish();
     }
 }

@@ -18,9 +18,13 @@ pub struct IssueSummary {
     pub issue_type: String,
     /// Link to the issue on the site, for the person to open.
     pub url: String,
+    /// Whether the account the token belongs to watches the issue. `None` when Jira
+    /// returned no `watches` field, such as on a site with watching turned off.
+    #[serde(default)]
+    pub watching: Option<bool>,
 }
 
-/// A Jira user as the assignee picker shows it.
+/// A Jira user as the assignee and user-field pickers show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
@@ -38,7 +42,7 @@ pub struct User {
 pub enum Assignee {
     /// The account the token belongs to.
     Me,
-    /// A user found with `findAssignableUsers`, by [`User::id`].
+    /// A user found with `findAssignableUsers` or `findUsers`, by [`User::id`].
     User { id: String },
     /// No user: the issue becomes unassigned.
     Nobody,

@@ -233,6 +233,14 @@ pub enum Request {
         key: String,
         query: String,
     },
+    /// Users who may be assigned issues in a project, matching a name or email, for the
+    /// user fields of the create form, where there is no issue yet.
+    FindUsers {
+        #[serde(default)]
+        site_url: Option<String>,
+        project_key: String,
+        query: String,
+    },
     AssignIssue {
         #[serde(default)]
         site_url: Option<String>,
@@ -310,6 +318,7 @@ impl Request {
             Request::ListTransitions { .. } => "listTransitions",
             Request::TransitionIssue { .. } => "transitionIssue",
             Request::FindAssignableUsers { .. } => "findAssignableUsers",
+            Request::FindUsers { .. } => "findUsers",
             Request::AssignIssue { .. } => "assignIssue",
             Request::LogWork { .. } => "logWork",
             Request::LinkPage { .. } => "linkPage",
@@ -379,6 +388,7 @@ pub enum Response {
         key: String,
         transitions: Vec<Transition>,
     },
+    /// Reply to `findAssignableUsers` and `findUsers`.
     Users {
         users: Vec<User>,
     },
@@ -465,6 +475,32 @@ mod tests {
         let back: ReplyFrame = serde_json::from_str(&text).unwrap();
 
         assert_eq!(back, reply);
+    }
+
+    #[test]
+    fn find_users_wire_shape() {
+        let frame: RequestFrame = serde_json::from_value(json!({
+            "id": 4,
+            "request": {"type": "findUsers", "projectKey": "WEB", "query": "zo"}
+        }))
+        .expect("a findUsers frame should parse");
+
+        assert_eq!(frame.request.kind(), "findUsers");
+        assert_eq!(
+            frame.request,
+            Request::FindUsers { site_url: None, project_key: "WEB".into(), query: "zo".into() }
+        );
+    }
+
+    #[test]
+    fn issue_without_watching_parses() {
+        let issue: IssueSummary = serde_json::from_value(json!({
+            "key": "WEB-1", "summary": "s", "status": "To Do", "assignee": null,
+            "issueType": "Task", "url": "https://example.atlassian.net/browse/WEB-1"
+        }))
+        .expect("an issue from a host without the watching field should parse");
+
+        assert_eq!(issue.watching, None);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use crate::jira::JiraClient;
 use crate::text::shorten;
 
 /// Fields every issue reply needs; Cloud returns only `id` unless `fields` names more.
-pub const SUMMARY_FIELDS: &str = "summary,status,assignee,issuetype";
+/// `watches` is `{"watchCount": N, "isWatching": bool}` on Cloud and Data Center alike.
+pub const SUMMARY_FIELDS: &str = "summary,status,assignee,issuetype,watches";
 
 pub async fn get_issue(host: &Host, site_url: Option<&str>, key: &str) -> Result<Response, ErrorReply> {
     let key = checked_key(key)?;
@@ -39,6 +40,7 @@ pub fn issue_summary(client: &JiraClient, issue: &Value) -> Option<IssueSummary>
         status: text(&fields["status"]["name"]),
         assignee: fields["assignee"]["displayName"].as_str().map(str::to_string),
         issue_type: text(&fields["issuetype"]["name"]),
+        watching: fields["watches"]["isWatching"].as_bool(),
         key,
     })
 }

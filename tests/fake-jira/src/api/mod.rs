@@ -220,6 +220,7 @@ pub(crate) fn issue_json(shared: &Shared, issue: &StoredIssue, fields: &[String]
         .and_then(Value::as_str)
         .and_then(|id| users::user_by_id(shared, id));
     put("assignee", assignee.unwrap_or(Value::Null));
+    put("watches", watches_json(shared, issue));
     if !issue.fields.contains_key("labels") {
         put("labels", json!([]));
     }
@@ -241,6 +242,17 @@ pub(crate) fn issue_json(shared: &Shared, issue: &StoredIssue, fields: &[String]
         issue_value["properties"] = Value::Object(selected);
     }
     issue_value
+}
+
+/// The `watches` field, as both dialects return it: the number of watchers and whether
+/// the configured account is one of them.
+fn watches_json(shared: &Shared, issue: &StoredIssue) -> Value {
+    let own_id = users::own_id(&shared.config);
+    json!({
+        "self": format!("{}/issue/{}/watchers", shared.api_base(), issue.key),
+        "watchCount": issue.watchers.len(),
+        "isWatching": issue.watchers.iter().any(|watcher| watcher == own_id),
+    })
 }
 
 /// Checks a rich-text value: ADF on Cloud, a string on Data Center. `null` is allowed.

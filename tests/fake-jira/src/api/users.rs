@@ -6,7 +6,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{query_number, query_value, user_json, AppState};
-use crate::config::Mode;
+use crate::config::{Config, Mode};
 use crate::error::JiraError;
 use crate::seed::{self, SeedUser};
 use crate::state::Shared;
@@ -19,14 +19,18 @@ pub(crate) fn id_field(mode: Mode) -> &'static str {
     }
 }
 
+/// Returns the configured account's id in the mode's form.
+pub(crate) fn own_id(config: &Config) -> &str {
+    match config.mode {
+        Mode::Cloud => &config.account_id,
+        Mode::DataCenter => &config.username,
+    }
+}
+
 /// Returns the user JSON for an id in the mode's form, or `None` for an unknown user.
 pub(crate) fn user_by_id(shared: &Shared, id: &str) -> Option<Value> {
     let config = &shared.config;
-    let own_id = match config.mode {
-        Mode::Cloud => &config.account_id,
-        Mode::DataCenter => &config.username,
-    };
-    if id == own_id {
+    if id == own_id(config) {
         return Some(user_json(shared));
     }
     seed::USERS
@@ -75,6 +79,8 @@ pub(crate) async fn assignable_search(
         if shared.lock().issue(key).is_none() {
             return Err(super::properties::issue_not_found(key));
         }
+    } else if let Some(project) = project {
+        super::projects::find_project(project)?;
     }
     let needle = match shared.config.mode {
         Mode::Cloud => query_value(&query, "query"),
@@ -85,11 +91,7 @@ pub(crate) async fn assignable_search(
     let max_results = query_number(&query, "maxResults")?.unwrap_or(50) as usize;
 
     let config = &shared.config;
-    let own_id = match config.mode {
-        Mode::Cloud => config.account_id.clone(),
-        Mode::DataCenter => config.username.clone(),
-    };
-    let mut candidates = vec![(own_id, config.username.clone(), config.display_name.clone(), config.email.clone())];
+    let mut candidates = vec![(own_id(config).to_owned(), config.username.clone(), config.display_name.clone(), config.email.clone())];
     for user in seed::USERS {
         let id = match config.mode {
             Mode::Cloud => user.account_id,
