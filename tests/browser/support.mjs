@@ -1,17 +1,19 @@
 // Helpers shared by the browser end-to-end tests: paths of the built parts, the fake Jira
-// and a test web page as child servers, the canary search over files, and the OS
-// credential store lookup. Nothing here talks to any host but 127.0.0.1.
+// and a test web page as child servers, the canary search over files and the OS
+// credential store lookup. The second part starts Chromium sessions with the extension
+// and the native host. Nothing here talks to any host but 127.0.0.1.
 
 import { spawn, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import { chromium } from "playwright-core";
 
 const execFileAsync = promisify(execFile);
 
@@ -53,12 +55,16 @@ export function requireFile(path, buildHint) {
 }
 
 /**
- * Starts `fake-jira serve` (Cloud dialect) on 127.0.0.1 with a free port and returns
- * `{ url, process, stop, stderr }`. The fake exits when its stdin closes, so it dies with
- * the test process even when the test runner is killed.
+ * Starts `fake-jira serve` on 127.0.0.1 with a free port and returns
+ * `{ url, process, stop, stderr }`. `mode` is `cloud` (the default) or `datacenter`;
+ * `contextPath`, such as `/jira`, is part of `url`. The fake exits when its stdin closes,
+ * so it dies with the test process even when the test runner is killed.
  */
-export async function startFakeJira({ token, email = ACCOUNT_EMAIL, recordFile }) {
-  const args = ["serve", "--mode", "cloud", "--port", "0", "--email", email, "--token", token, "--exit-on-stdin-close"];
+export async function startFakeJira({ token, email = ACCOUNT_EMAIL, recordFile, mode = "cloud", contextPath }) {
+  const args = ["serve", "--mode", mode, "--port", "0", "--email", email, "--token", token, "--exit-on-stdin-close"];
+  if (contextPath) {
+    args.push("--context-path", contextPath);
+  }
   if (recordFile) {
     args.push("--record", recordFile);
   }
@@ -108,22 +114,27 @@ function readFirstLine(child, stderr, timeoutMs) {
   });
 }
 
-/** Reads one of the fake Jira's control endpoints, such as `issues` or `violations`. */
+/**
+ * Reads one of the fake Jira's control endpoints, such as `issues` or `violations`. They
+ * sit at the server's root even when the fake serves Jira under a context path.
+ */
 export async function fakeControl(fakeUrl, name) {
-  const response = await fetch(`${fakeUrl}/__fake/${name}`);
+  const url = `${new URL(fakeUrl).origin}/__fake/${name}`;
+  const response = await fetch(url);
   if (!response.ok) {
-    throw new Error(`GET ${fakeUrl}/__fake/${name} failed with HTTP ${response.status}`);
+    throw new Error(`GET ${url} failed with HTTP ${response.status}`);
   }
   return response.json();
 }
 
 /**
  * Serves one HTML page with the given title on 127.0.0.1 and returns `{ url, close }`.
- * It plays the web page a person files an issue about.
+ * It plays the web page a person files an issue about. `background` is a CSS colour for
+ * the page, so a screenshot of it can be distinguished from one of another page.
  */
-export async function startPageServer(title) {
+export async function startPageServer(title, { background = "white" } = {}) {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
-    `<body><h1>${title}</h1><p>The pay button does nothing in Safari 17.</p></body></html>`;
+    `<body style="background: ${background}"><h1>${title}</h1><p>The pay button does nothing in Safari 17.</p></body></html>`;
   const server = createServer((request, response) => {
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     response.end(html);
@@ -236,4 +247,182 @@ export async function stopChild(child) {
 /** Resolves after `ms` milliseconds. */
 export function delay(ms) {
   return new Promise((done) => setTimeout(done, ms).unref());
+}
+
+// Chromium helpers for tests that drive the popup. chromium.test.mjs keeps its own copies
+// of the first four.
+
+export const CHROMIUM = process.env.CHROMIUM_BINARY ?? "/usr/bin/chromium";
+export const POPUP_URL = `chrome-extension://${CHROMIUM_EXTENSION_ID}/popup.html`;
+export const UI_TIMEOUT_MS = 15_000;
+
+// `--enable-unsafe-extension-debugging` enables the DevTools protocol's Extensions domain,
+// whose `triggerAction` clicks the toolbar button, so the browser grants `activeTab` the
+// way it does for a person. Playwright adds `--disable-extensions` by default, which must
+// go for the extension to load.
+const CHROMIUM_ARGS = [
+  `--disable-extensions-except=${EXTENSION_DIR}`,
+  `--load-extension=${EXTENSION_DIR}`,
+  "--enable-unsafe-extension-debugging",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/**
+ * Makes the folders of one self-contained browser session under a temp dir and returns
+ * them with the environment that points HOME and the XDG folders there. The native host
+ * inherits this environment from Chromium, so its config and log land in the temp dir.
+ */
+export async function makeSession(label) {
+  const root = await makeTempDir(label);
+  const home = join(root, "home");
+  const session = {
+    root,
+    home,
+    profile: join(root, "profile"),
+    configHome: join(home, ".config"),
+    dataHome: join(home, ".local/share"),
+  };
+  for (const dir of [session.profile, session.configHome, session.dataHome]) {
+    await mkdir(dir, { recursive: true });
+  }
+  session.env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: session.configHome,
+    XDG_DATA_HOME: session.dataHome,
+    JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK: "1",
+  };
+  return session;
+}
+
+/** Registers the real native host for the session's Chromium profile with its installer. */
+export async function installHostForChromium(session) {
+  await runHost(["install", "--browser", "chromium", "--user-data-dir", session.profile], session.env);
+  const manifestPath = join(session.profile, "NativeMessagingHosts", `${NATIVE_HOST_NAME}.json`);
+  const manifest = JSON.parse(await readFile(manifestPath, "utf8"));
+  if (manifest.name !== NATIVE_HOST_NAME) {
+    throw new Error(`${manifestPath} names ${JSON.stringify(manifest.name)}, expected ${NATIVE_HOST_NAME}`);
+  }
+  return manifestPath;
+}
+
+/**
+ * Starts Chromium headless with the built extension on the session's profile and returns
+ * `{ context, worker }`, the worker being the extension's service worker.
+ */
+export async function launchChromium(session) {
+  const context = await chromium.launchPersistentContext(session.profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-extensions"],
+    env: session.env,
+    viewport: { width: 420, height: 640 },
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: UI_TIMEOUT_MS }));
+  const expected = `chrome-extension://${CHROMIUM_EXTENSION_ID}/background.js`;
+  if (worker.url() !== expected) {
+    await context.close();
+    throw new Error(`the extension's service worker runs at ${worker.url()}, expected ${expected} (the id fixed by the manifest key)`);
+  }
+  return { context, worker };
+}
+
+/**
+ * Wraps `chrome.runtime.connectNative` in the service worker so that every frame the
+ * native host sends is also kept, as JSON text, in `globalThis.hostFrames`. The extension
+ * itself is not changed. The wrapper must be in place before the first request, because
+ * the background script opens its port then and keeps it.
+ */
+export async function recordHostFrames(worker) {
+  await worker.evaluate(() => {
+    globalThis.hostFrames = [];
+    const connectNative = chrome.runtime.connectNative.bind(chrome.runtime);
+    chrome.runtime.connectNative = (name) => {
+      const port = connectNative(name);
+      port.onMessage.addListener((frame) => globalThis.hostFrames.push(JSON.stringify(frame)));
+      return port;
+    };
+  });
+}
+
+/**
+ * Clicks the extension's toolbar button on the tab showing `pageUrl`, through the DevTools
+ * protocol. The browser then grants `activeTab` for that tab and opens the real popup,
+ * which this helper closes again: Playwright does not list that popup among its pages, so
+ * tests drive popup.html in a tab named by `?tabId=N` instead.
+ */
+export async function clickToolbarButton(context, pageUrl) {
+  const cdp = await context.browser().newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send("Target.getTargets", { filter: [{}] });
+    const tab = targetInfos.find((target) => target.type === "tab" && target.url === pageUrl);
+    if (!tab) {
+      throw new Error(`no tab target shows ${pageUrl}`);
+    }
+
+    await cdp.send("Extensions.triggerAction", { id: CHROMIUM_EXTENSION_ID, targetId: tab.targetId });
+
+    const popup = await waitFor(async () => {
+      const { targetInfos: now } = await cdp.send("Target.getTargets", { filter: [{}] });
+      return now.find((target) => target.type === "page" && target.url === POPUP_URL);
+    }, "the toolbar popup to open");
+    await cdp.send("Target.closeTarget", { targetId: popup.targetId });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Polls `probe` every 100 ms until it returns a truthy value, and returns that value. */
+export async function waitFor(probe, what, timeoutMs = UI_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await delay(100);
+  }
+}
+
+/** Returns the popup's visible error text, for assertion messages. */
+export async function popupError(popup) {
+  const error = popup.locator("#error");
+  return (await error.isVisible()) ? await error.textContent() : "(no error shown)";
+}
+
+/**
+ * Searches the session's host folders, Chromium profile and HOME for `token` and returns
+ * one line per folder, such as `no token in 120 files of the Chromium profile`. Throws
+ * when a folder has no file to search or contains the token. Close Chromium first, so it
+ * and the host have flushed their files.
+ */
+export async function searchSessionForToken(session, token) {
+  const lines = [];
+  for (const [label, dir] of [
+    ["host config folder", join(session.configHome, "jira-bridge")],
+    ["host data folder", join(session.dataHome, "jira-bridge")],
+    ["Chromium profile", session.profile],
+    ["temporary HOME", session.home],
+  ]) {
+    const { hits, searched, skipped } = await findInFiles(dir, token);
+    if (searched === 0) {
+      throw new Error(`the ${label} ${dir} contains no file to search for the token`);
+    }
+    if (hits.length > 0) {
+      throw new Error(`the token leaked into files of the ${label} ${dir}: ${hits.join(", ")}`);
+    }
+    const skippedNote = skipped.length > 0 ? `, skipped ${skipped.join(", ")}` : "";
+    lines.push(`no token in ${searched} files of the ${label}${skippedNote}`);
+  }
+  return lines;
 }
