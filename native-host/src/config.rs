@@ -23,6 +23,11 @@ pub struct SiteConfig {
     /// Jira's id for the account: `accountId` on Cloud, the user name on Data Center.
     #[serde(default)]
     pub account_id: String,
+    /// Base of REST requests when it is not the site itself: Atlassian's API gateway
+    /// `https://api.atlassian.com/ex/jira/{cloudId}`, which is the only address that
+    /// accepts a scoped API token. Absent for sites whose token works on the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
 }
 
 impl SiteConfig {
@@ -178,6 +183,7 @@ mod tests {
             display_name: "A".into(),
             deployment: Deployment::Cloud,
             account_id: "1".into(),
+            api_url: None,
         }
     }
 
@@ -193,6 +199,28 @@ mod tests {
         assert_eq!(file.load().unwrap(), config);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec!["config.json"], "a temporary file was left behind");
+    }
+
+    #[test]
+    fn site_without_api_url_loads() {
+        let text = r#"{"sites":[{"siteUrl":"https://a.atlassian.net","account":"a@example.com","displayName":"A","deployment":"cloud","accountId":"1"}]}"#;
+
+        let config: Config = serde_json::from_str(text).expect("a config file written before apiUrl existed should load");
+
+        assert_eq!(config.sites[0].api_url, None);
+    }
+
+    #[test]
+    fn api_url_round_trip() {
+        let mut gateway_site = site("https://a.atlassian.net");
+        gateway_site.api_url = Some("https://api.atlassian.com/ex/jira/11223344-aaaa-bbbb-cccc-556677889900".into());
+
+        let text = serde_json::to_string(&gateway_site).unwrap();
+        let plain = serde_json::to_string(&site("https://b.atlassian.net")).unwrap();
+
+        assert!(text.contains(r#""apiUrl":"https://api.atlassian.com/ex/jira/"#), "apiUrl should be saved: {text}");
+        assert_eq!(serde_json::from_str::<SiteConfig>(&text).unwrap(), gateway_site);
+        assert!(!plain.contains("apiUrl"), "a site without a gateway should not write apiUrl: {plain}");
     }
 
     #[test]

@@ -375,6 +375,7 @@ mod tests {
             display_name: "A".into(),
             deployment: jira_bridge_protocol::Deployment::Cloud,
             account_id: "1".into(),
+            api_url: None,
         };
 
         let checks = check_store(&store, &[site]);

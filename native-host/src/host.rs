@@ -130,7 +130,11 @@ impl Host {
             Deployment::Cloud => Credentials::Basic { email: site.account.clone(), token },
             Deployment::DataCenter => Credentials::Bearer { token },
         };
-        Ok((JiraClient::new(self.http.clone(), &site.site_url, site.deployment, credentials), site))
+        let mut client = JiraClient::new(self.http.clone(), &site.site_url, site.deployment, credentials);
+        if let Some(api_url) = actions::connect::saved_api_url(&site, self.allow_http_loopback)? {
+            client = client.with_api_url(api_url);
+        }
+        Ok((client, site))
     }
 
     async fn token(&self, site: &SiteConfig) -> Result<Secret, ErrorReply> {

@@ -1,12 +1,34 @@
 //! Connecting a site (check the token with Jira, then store it), status and disconnect.
+//!
+//! A Jira Cloud site accepts classic API tokens itself, but scoped API tokens work only
+//! through Atlassian's API gateway, `https://api.atlassian.com/ex/jira/{cloudId}`. Both are
+//! sent as Basic auth with the account's email and look alike, so connect tries the site
+//! first and the gateway when the site rejects the credentials.
 
 use jira_bridge_protocol::{Deployment, ErrorCode, ErrorReply, Response, Secret};
+use reqwest::header;
 use serde_json::{json, Value};
+use url::Url;
 
 use crate::config::SiteConfig;
 use crate::host::Host;
-use crate::jira::site_url::normalize_site_url;
+use crate::jira::site_url::{normalize_site_url, ALLOW_HTTP_LOOPBACK_ENV};
 use crate::jira::{Credentials, JiraClient};
+
+/// Origin of Atlassian's API gateway. Besides the site itself, it is the only address a
+/// token is sent to, and only for a Cloud site.
+pub const ATLASSIAN_GATEWAY_ORIGIN: &str = "https://api.atlassian.com";
+
+/// Environment variable that replaces [`ATLASSIAN_GATEWAY_ORIGIN`] with a loopback test
+/// server. It is accepted only together with `JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK=1`.
+pub const GATEWAY_URL_ENV: &str = "JIRA_BRIDGE_GATEWAY_URL";
+
+/// Path where a Jira Cloud site publishes its cloud id as `{"cloudId": "..."}`, readable
+/// without credentials.
+const TENANT_INFO_PATH: &str = "/_edge/tenant_info";
+
+/// Largest `tenant_info` body read; the real one is well under 100 bytes.
+const MAX_TENANT_INFO_BYTES: usize = 64 * 1024;
 
 /// Checks the credentials with `GET /myself` and, only if Jira accepts them, stores the
 /// token in the OS credential store and the site in the config file.
@@ -28,12 +50,164 @@ pub async fn connect(host: &Host, site_url: &str, email: Option<&str>, token: &S
     };
     let client = JiraClient::new(host.http.clone(), &base, deployment, credentials);
 
-    let myself = client.get(&format!("{}/myself", client.api()), &[]).await?;
-    let site = site_from_myself(&base, deployment, email, &myself)?;
+    let (client, myself) = check_credentials(host, client).await?;
+    let site = site_from_myself(&client, email, &myself)?;
 
     save(host, &site, &token).await?;
-    log::info!("connected {} on {} ({:?})", site.account, site.site_url, site.deployment);
+    match &site.api_url {
+        Some(api_url) => log::info!("connected {} on {} ({:?}) through {api_url}", site.account, site.site_url, site.deployment),
+        None => log::info!("connected {} on {} ({:?})", site.account, site.site_url, site.deployment),
+    }
     Ok(Response::Connected { site: site.info() })
+}
+
+/// Reads `/myself` with the credentials. When a Cloud site rejects them, tries Atlassian's
+/// API gateway with the same credentials, because a scoped API token works only there.
+/// Returns the client whose requests succeeded, with the account Jira returned.
+async fn check_credentials(host: &Host, client: JiraClient) -> Result<(JiraClient, Value), ErrorReply> {
+    let myself_path = format!("{}/myself", client.api());
+    let rejected = match client.get(&myself_path, &[]).await {
+        Ok(myself) => return Ok((client, myself)),
+        Err(error) if error.code == ErrorCode::AuthenticationFailed && client.deployment() == Deployment::Cloud => error,
+        Err(error) => return Err(error),
+    };
+
+    // A bad gateway setting is reported before anything is sent.
+    let origin = gateway_origin(host.allow_http_loopback)?;
+    let site_url = client.site_url().to_string();
+    let cloud_id = match fetch_cloud_id(host, &site_url).await {
+        Ok(cloud_id) => cloud_id,
+        Err(reason) => {
+            log::info!("{site_url} rejected the credentials and Atlassian's API gateway was not tried: {reason}");
+            return Err(rejected);
+        }
+    };
+
+    let api_url = gateway_api_url(&origin, &cloud_id);
+    log::info!("{site_url} rejected the credentials; trying them through {api_url}, as for a scoped API token");
+    let gateway = client.with_api_url(&api_url);
+    match gateway.get(&myself_path, &[]).await {
+        Ok(myself) => Ok((gateway, myself)),
+        // The site's own rejection is the clearer message: the token is wrong for both.
+        Err(error) if error.code == ErrorCode::AuthenticationFailed => Err(rejected),
+        Err(error) => Err(error),
+    }
+}
+
+/// Reads the site's cloud id from [`TENANT_INFO_PATH`], without credentials. The error
+/// is text for the log.
+async fn fetch_cloud_id(host: &Host, site_url: &str) -> Result<String, String> {
+    let url = format!("{site_url}{TENANT_INFO_PATH}");
+    let mut response = host
+        .http
+        .get(&url)
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(|error| format!("GET {TENANT_INFO_PATH} failed: {error}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("GET {TENANT_INFO_PATH} answered {}", status.as_u16()));
+    }
+
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|error| format!("reading {TENANT_INFO_PATH} failed: {error}"))? {
+        if bytes.len() + chunk.len() > MAX_TENANT_INFO_BYTES {
+            return Err(format!("{TENANT_INFO_PATH} is larger than {MAX_TENANT_INFO_BYTES} bytes"));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let info: Value = serde_json::from_slice(&bytes).map_err(|error| format!("{TENANT_INFO_PATH} is not JSON: {error}"))?;
+    match info["cloudId"].as_str() {
+        Some(cloud_id) if is_cloud_id(cloud_id) => Ok(cloud_id.to_string()),
+        Some(other) => Err(format!("{TENANT_INFO_PATH} returned a cloudId that is not UUID-like: {:?}", crate::text::shorten(other, 80))),
+        None => Err(format!("{TENANT_INFO_PATH} has no cloudId")),
+    }
+}
+
+/// Returns whether `text` has the shape of a cloud id (a UUID such as
+/// `11223344-aaaa-bbbb-cccc-556677889900`): hex digits and dashes only, so it cannot
+/// change the path it is put into.
+fn is_cloud_id(text: &str) -> bool {
+    (1..=64).contains(&text.len())
+        && text.chars().all(|character| character.is_ascii_hexdigit() || character == '-')
+        && text.chars().any(|character| character.is_ascii_hexdigit())
+}
+
+/// Returns the gateway base of one site, such as `https://api.atlassian.com/ex/jira/{cloudId}`.
+fn gateway_api_url(origin: &str, cloud_id: &str) -> String {
+    format!("{origin}/ex/jira/{cloud_id}")
+}
+
+/// Returns the origin of the API gateway: Atlassian's, or the loopback test server named
+/// by [`GATEWAY_URL_ENV`].
+pub fn gateway_origin(allow_http_loopback: bool) -> Result<String, ErrorReply> {
+    match std::env::var_os(GATEWAY_URL_ENV) {
+        None => Ok(ATLASSIAN_GATEWAY_ORIGIN.to_string()),
+        Some(value) => match value.to_str() {
+            Some(text) if text.trim().is_empty() => Ok(ATLASSIAN_GATEWAY_ORIGIN.to_string()),
+            Some(text) => gateway_override(text, allow_http_loopback),
+            None => Err(gateway_rejected(&value.to_string_lossy(), "it is not valid UTF-8")),
+        },
+    }
+}
+
+/// Checks a gateway override: it needs the loopback test setting and must be the bare
+/// origin of a loopback server, so a token can never be redirected to another machine.
+fn gateway_override(text: &str, allow_http_loopback: bool) -> Result<String, ErrorReply> {
+    if !allow_http_loopback {
+        return Err(gateway_rejected(text, &format!("it is accepted only for tests, together with {ALLOW_HTTP_LOOPBACK_ENV}=1")));
+    }
+    let url = Url::parse(text.trim()).map_err(|error| gateway_rejected(text, &format!("it is not a valid URL ({error})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(gateway_rejected(text, "it must start with http:// or https://"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(gateway_rejected(text, "it must not contain a user name or password"));
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    };
+    if !loopback {
+        return Err(gateway_rejected(text, "it must name a loopback address such as 127.0.0.1"));
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(gateway_rejected(text, "it must be an origin only, without a path or query"));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+fn gateway_rejected(value: &str, reason: &str) -> ErrorReply {
+    ErrorReply::new(
+        ErrorCode::InsecureSiteUrl,
+        format!("The native host's {GATEWAY_URL_ENV} setting was rejected because {reason}. Unset it to use Atlassian's API gateway."),
+    )
+    .with_details(json!({ "gatewayUrl": crate::text::shorten(value, 200) }))
+}
+
+/// Returns the saved gateway base of a site, after checking that it still points at the
+/// gateway origin, so an edited config file cannot send the token anywhere else.
+pub fn saved_api_url(site: &SiteConfig, allow_http_loopback: bool) -> Result<Option<&str>, ErrorReply> {
+    let Some(api_url) = site.api_url.as_deref() else {
+        return Ok(None);
+    };
+    let origin = gateway_origin(allow_http_loopback)?;
+    let cloud_id = api_url.strip_prefix(origin.as_str()).and_then(|rest| rest.strip_prefix("/ex/jira/"));
+    if site.deployment == Deployment::Cloud && cloud_id.is_some_and(is_cloud_id) {
+        return Ok(Some(api_url));
+    }
+    log::error!("the saved apiUrl {api_url} of {} is not under {origin}/ex/jira/; not sending the token there", site.site_url);
+    Err(ErrorReply::new(
+        ErrorCode::InvalidSiteUrl,
+        format!(
+            "The saved API address of {} is not Atlassian's API gateway, so the token is not sent there. Disconnect the site and connect it again.",
+            site.site_url
+        ),
+    )
+    .with_details(json!({ "siteUrl": site.site_url, "apiUrl": crate::text::shorten(api_url, 200) })))
 }
 
 /// Asks the site what it runs: Cloud answers `serverInfo` on REST v3 with
@@ -65,7 +239,8 @@ async fn detect_deployment(host: &Host, base: &str, email: Option<&str>, token: 
     Ok(if info["deploymentType"] == "Cloud" { Deployment::Cloud } else { Deployment::DataCenter })
 }
 
-fn site_from_myself(base: &str, deployment: Deployment, email: Option<&str>, myself: &Value) -> Result<SiteConfig, ErrorReply> {
+fn site_from_myself(client: &JiraClient, email: Option<&str>, myself: &Value) -> Result<SiteConfig, ErrorReply> {
+    let (base, deployment) = (client.site_url(), client.deployment());
     let text = |field: &str| myself[field].as_str().map(str::to_string);
     let (account, account_id) = match deployment {
         Deployment::Cloud => (
@@ -83,6 +258,7 @@ fn site_from_myself(base: &str, deployment: Deployment, email: Option<&str>, mys
         account,
         deployment,
         account_id,
+        api_url: (client.api_url() != base).then(|| client.api_url().to_string()),
     })
 }
 
@@ -160,4 +336,105 @@ async fn run_blocking<T: Send + 'static>(
 
 fn invalid_input(field: &str, message: &str) -> ErrorReply {
     ErrorReply::new(ErrorCode::InvalidInput, message).with_details(json!({ "field": field }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLOUD_ID: &str = "11223344-aaaa-bbbb-cccc-556677889900";
+
+    fn cloud_site(api_url: Option<&str>) -> SiteConfig {
+        SiteConfig {
+            site_url: "https://acme.atlassian.net".into(),
+            account: "a@example.com".into(),
+            display_name: "A".into(),
+            deployment: Deployment::Cloud,
+            account_id: "1".into(),
+            api_url: api_url.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn cloud_id_shape() {
+        for valid in [CLOUD_ID, "ABCDEF01-2345", "0"] {
+            assert!(is_cloud_id(valid), "{valid:?} should be accepted");
+        }
+        let too_long = "a".repeat(65);
+        for invalid in ["", "-", "../admin", "1234/5678", "1234?x=1", "g1234", "12 34", "1234%2F", too_long.as_str()] {
+            assert!(!is_cloud_id(invalid), "{invalid:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn gateway_override_loopback_origins() {
+        let cases = [
+            ("http://127.0.0.1:8089", "http://127.0.0.1:8089"),
+            (" http://127.0.0.1:8089/ ", "http://127.0.0.1:8089"),
+            ("http://localhost:9000", "http://localhost:9000"),
+            ("https://[::1]:8443", "https://[::1]:8443"),
+        ];
+
+        for (input, expected) in cases {
+            let origin = gateway_override(input, true).unwrap_or_else(|error| panic!("{input:?} was rejected: {error}"));
+            assert_eq!(origin, expected, "override {input:?}");
+        }
+    }
+
+    #[test]
+    fn gateway_override_needs_test_setting() {
+        let error = gateway_override("http://127.0.0.1:8089", false).unwrap_err();
+
+        assert_eq!(error.code, ErrorCode::InsecureSiteUrl);
+        assert!(error.message.contains(ALLOW_HTTP_LOOPBACK_ENV), "the message should name the setting: {}", error.message);
+    }
+
+    #[test]
+    fn gateway_override_other_hosts_rejected() {
+        let cases = [
+            "https://gateway.invalid",
+            "https://api.atlassian.com.invalid",
+            "http://127.0.0.1.invalid:8089",
+            "http://0.0.0.0:8089",
+            "http://10.0.0.1:8089",
+            "http://user:secret@127.0.0.1:8089",
+            "http://127.0.0.1:8089/ex/jira/x",
+            "http://127.0.0.1:8089/?next=https://gateway.invalid",
+            "ftp://127.0.0.1",
+            "127.0.0.1:8089",
+        ];
+
+        for input in cases {
+            let error = gateway_override(input, true).expect_err(input);
+            assert_eq!(error.code, ErrorCode::InsecureSiteUrl, "override {input:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn saved_api_url_only_under_gateway() {
+        let gateway = format!("{ATLASSIAN_GATEWAY_ORIGIN}/ex/jira/{CLOUD_ID}");
+        let site = cloud_site(Some(&gateway));
+
+        assert_eq!(saved_api_url(&site, false).unwrap(), Some(gateway.as_str()));
+        assert_eq!(saved_api_url(&cloud_site(None), false).unwrap(), None, "a site without apiUrl uses the site itself");
+    }
+
+    #[test]
+    fn saved_api_url_elsewhere_rejected() {
+        let cases = [
+            format!("https://gateway.invalid/ex/jira/{CLOUD_ID}"),
+            format!("{ATLASSIAN_GATEWAY_ORIGIN}.invalid/ex/jira/{CLOUD_ID}"),
+            format!("{ATLASSIAN_GATEWAY_ORIGIN}/ex/jira/{CLOUD_ID}/../../other"),
+            format!("{ATLASSIAN_GATEWAY_ORIGIN}/ex/confluence/{CLOUD_ID}"),
+            format!("{ATLASSIAN_GATEWAY_ORIGIN}/ex/jira/"),
+        ];
+
+        for api_url in cases {
+            let error = saved_api_url(&cloud_site(Some(&api_url)), false).expect_err(&api_url);
+            assert_eq!(error.code, ErrorCode::InvalidSiteUrl, "apiUrl {api_url:?}");
+        }
+        let mut data_center = cloud_site(Some(&format!("{ATLASSIAN_GATEWAY_ORIGIN}/ex/jira/{CLOUD_ID}")));
+        data_center.deployment = Deployment::DataCenter;
+        assert!(saved_api_url(&data_center, false).is_err(), "a Data Center site never goes through the gateway");
+    }
 }

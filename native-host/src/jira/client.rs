@@ -1,6 +1,7 @@
 //! One HTTP client for both Jira dialects. It adds the token to each request, sends it
-//! only to the site it was saved for, and turns Jira's answers into typed errors whose
-//! text never contains the token.
+//! only to the address saved with the site (the site itself, or Atlassian's API gateway
+//! for a scoped API token), and turns Jira's answers into typed errors whose text never
+//! contains the token.
 
 use std::time::Duration;
 
@@ -113,18 +114,37 @@ enum Payload<'a> {
 #[derive(Debug, Clone)]
 pub struct JiraClient {
     http: reqwest::Client,
+    /// Base of the links people open, and the name of the site in messages.
     site_url: String,
+    /// Base every REST path is appended to: the site URL, or the gateway base
+    /// `https://api.atlassian.com/ex/jira/{cloudId}` for a scoped API token.
+    api_url: String,
     deployment: Deployment,
     credentials: Credentials,
 }
 
 impl JiraClient {
+    /// Creates a client that sends its requests to the site itself.
     pub fn new(http: reqwest::Client, site_url: &str, deployment: Deployment, credentials: Credentials) -> Self {
-        JiraClient { http, site_url: site_url.trim_end_matches('/').to_string(), deployment, credentials }
+        let site_url = site_url.trim_end_matches('/').to_string();
+        JiraClient { http, api_url: site_url.clone(), site_url, deployment, credentials }
+    }
+
+    /// Returns the same client sending its requests to `api_url` instead of the site. The
+    /// caller checks that `api_url` may receive the token; see `actions::connect::gateway_origin`.
+    pub fn with_api_url(mut self, api_url: &str) -> Self {
+        self.api_url = api_url.trim_end_matches('/').to_string();
+        self
     }
 
     pub fn site_url(&self) -> &str {
         &self.site_url
+    }
+
+    /// Returns the base REST paths are appended to, which differs from the site URL only
+    /// for a site reached through Atlassian's API gateway.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
     }
 
     pub fn deployment(&self) -> Deployment {
@@ -156,7 +176,7 @@ impl JiraClient {
         self.send(Method::PUT, path, &[], Some(body)).await
     }
 
-    /// Sends one request to `site_url + path` and returns the JSON body (`null` when empty).
+    /// Sends one request to `api_url + path` and returns the JSON body (`null` when empty).
     /// A GET that meets a transient failure (429, 502, 503, 504, or a refused connection) is
     /// sent again after Jira's `Retry-After` or a short backoff; see [`retry_delay`].
     pub async fn send(
@@ -182,7 +202,7 @@ impl JiraClient {
             };
             log::warn!(
                 "{method} {path} on {} failed ({}); retrying in {} ms (attempt {} of {MAX_ATTEMPTS})",
-                self.site_url,
+                self.api_url,
                 failure.reply.name,
                 delay.as_millis(),
                 attempt + 1
@@ -208,7 +228,7 @@ impl JiraClient {
         query: &[(&str, String)],
         payload: Payload<'_>,
     ) -> Result<Value, Failure> {
-        let url = format!("{}{path}", self.site_url);
+        let url = format!("{}{path}", self.api_url);
 
         let mut request = self
             .http
@@ -274,12 +294,32 @@ impl JiraClient {
         } else {
             "failed"
         };
-        log::warn!("{method} {path} on {} {what}: {}", self.site_url, self.scrub(&error.to_string()));
+        log::warn!("{method} {path} on {} {what}: {}", self.api_url, self.scrub(&error.to_string()));
         ErrorReply::new(
             ErrorCode::NetworkError,
-            format!("The request to {} {what}. Check your network connection and the site URL, then try again.", self.site_url),
+            format!("The request to {} {what}. Check your network connection and the site URL, then try again.", self.request_target()),
         )
-        .with_details(json!({ "siteUrl": self.site_url, "request": format!("{method} {path}") }))
+        .with_details(self.request_details(method, path))
+    }
+
+    /// Names the address requests go to for messages: the site, or the site and the
+    /// gateway base, so that a failure of the gateway is not blamed on the site alone.
+    fn request_target(&self) -> String {
+        if self.api_url == self.site_url {
+            self.site_url.clone()
+        } else {
+            format!("{} through {}", self.site_url, self.api_url)
+        }
+    }
+
+    /// Returns the error details naming the site and the request, plus the gateway base
+    /// when requests do not go to the site itself.
+    fn request_details(&self, method: &Method, path: &str) -> Value {
+        let mut details = json!({ "siteUrl": self.site_url, "request": format!("{method} {path}") });
+        if self.api_url != self.site_url {
+            details["apiUrl"] = json!(self.api_url);
+        }
+        details
     }
 
     fn status_error(
@@ -298,7 +338,7 @@ impl JiraClient {
             "request": format!("{method} {path}"),
             "jiraMessages": jira_messages,
         });
-        log::warn!("{method} {path} on {} answered {}: {}", self.site_url, status.as_u16(), summary.as_deref().unwrap_or("no message"));
+        log::warn!("{method} {path} on {} answered {}: {}", self.api_url, status.as_u16(), summary.as_deref().unwrap_or("no message"));
 
         let site = &self.site_url;
         let (code, message) = match status.as_u16() {
