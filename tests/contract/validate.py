@@ -66,6 +66,7 @@ DATACENTER_PATCHES = [
     "issue attachments POST: the multipart body is typed as one binary string; "
     "accept a multipart/form-data object with a file part",
     "UserBean.name: not nullable, though the assignee operation documents null as unassign",
+    "EntityPropertyBean.value (issue properties on create): typed as a string; allow any JSON value",
 ]
 
 COMMON_PATCHES = [
@@ -186,6 +187,12 @@ def patch_datacenter(spec: dict) -> dict:
 
     upload = spec["paths"]["/api/2/issue/{issueIdOrKey}/attachments"]["post"]
     upload["requestBody"]["content"] = MULTIPART_UPLOAD
+
+    # Issue properties set on create carry JSON values, but EntityPropertyBean.value is
+    # typed as a string.
+    entity_property = schemas.get("EntityPropertyBean", {}).get("properties", {})
+    if "value" in entity_property:
+        entity_property["value"] = {}
 
     # The assignee operation documents {"name": null} as "unassign", but UserBean.name is
     # not nullable in the schema.
