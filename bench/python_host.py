@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Baseline native host of the kind native-messaging tutorials show: it reads each
-frame (a 32-bit length in native byte order, then UTF-8 JSON) from stdin, answers
-{"type": "ping"} with {"type": "pong"} under the same id, and exits when stdin closes."""
+frame (a 32-bit length in native byte order, then UTF-8 JSON) from stdin, replies
+{"type": "pong"} to {"type": "ping"} under the same id, and exits when stdin closes."""
 
 import json
 import struct

@@ -1,6 +1,6 @@
-//! A private config and data folder for the host with one connected Cloud site, set up
-//! the way a successful `connect` leaves it: the site in `config.json` and the API token
-//! in the OS credential store under the host's service name.
+//! A private config and data folder for the host with one connected Cloud site. It is
+//! set up the way a successful `connect` leaves it, with the site in `config.json` and
+//! the API token in the OS credential store under the host's service name.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,7 +22,7 @@ pub struct HostHome {
 }
 
 impl HostHome {
-    /// Creates an empty home: the host will answer `notConnected` to Jira requests.
+    /// Creates an empty home, where the host replies `notConnected` to Jira requests.
     pub fn new(host_binary: &Path) -> std::io::Result<HostHome> {
         let dir = tempfile::Builder::new().prefix("jira-bridge-bench-").tempdir()?;
         std::fs::create_dir_all(dir.path().join("config/jira-bridge"))?;

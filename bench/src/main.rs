@@ -3,7 +3,7 @@
 //! figure. `scripts/bench.sh` builds everything and runs it.
 //!
 //! Usage:
-//!   jira-bridge-bench host  --host-binary P --python-host P --results F [--quick] [--only start,round-trip,jira,store,memory]
+//!   jira-bridge-bench host  --host-binary P --python-host P --python P --results F [--quick] [--only start,round-trip,jira,store,memory]
 //!   jira-bridge-bench popup --host-binary P --results F --extension DIR --script P --playwright-dir DIR [--quick]
 //!   jira-bridge-bench wasm-size --results F --wasm P --note TEXT
 //!   jira-bridge-bench report F
@@ -18,10 +18,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// What every figure needs: the binaries under test and where results go.
+/// Settings shared by every figure: the binaries under test and the results file.
 pub struct Settings {
     pub host_binary: PathBuf,
     pub python_host: PathBuf,
+    /// The Python interpreter itself, not a version manager's shim that starts it.
+    pub python: PathBuf,
     pub echo_host: PathBuf,
     pub noop: PathBuf,
     pub results: PathBuf,
@@ -64,6 +66,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let settings = Settings {
         host_binary: options.get("host-binary").and_then(|value| value.clone()).map(PathBuf::from).unwrap_or_default(),
         python_host: options.get("python-host").and_then(|value| value.clone()).map(PathBuf::from).unwrap_or_default(),
+        python: options.get("python").and_then(|value| value.clone()).map(PathBuf::from).unwrap_or_else(|| "python3".into()),
         echo_host: folder.join("bench-echo-host"),
         noop: folder.join("bench-noop"),
         results: path("results")?,

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Longest any benchmark child may run before the watchdog kills it.
+/// Maximum run time of any benchmark child before the watchdog kills it.
 pub const CHILD_DEADLINE: Duration = Duration::from_secs(120);
 
 /// A running child with framed pipes. Dropping it kills the child.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// One row of the results table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Figure {
-    /// What was measured, such as `host start to first reply`.
+    /// Name of the measured quantity, such as `host start to first reply`.
     pub name: String,
     /// The median (or the single reading, for sizes and counts), as printed.
     pub value: String,

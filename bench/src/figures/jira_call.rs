@@ -21,7 +21,7 @@ pub fn start_jira() -> Result<fake_jira::FakeJira, String> {
     fake_jira::FakeJira::start(config).map_err(|error| format!("starting the fake Jira failed: {error}"))
 }
 
-/// Sends `listProjects` and checks that the host answered with projects.
+/// Sends `listProjects` and checks that the reply is a list of projects.
 pub fn list_projects(host: &mut FramedProcess, id: u64) -> Result<Value, String> {
     let reply = host
         .call(&request(id, json!({ "type": "listProjects" })))

@@ -44,7 +44,7 @@ fn nothing_once(command: Command) -> Result<Duration, String> {
 pub fn run(settings: &Settings) -> Result<(), String> {
     let home = HostHome::new(&settings.host_binary).map_err(|error| format!("creating the host's home failed: {error}"))?;
     let python = || {
-        let mut command = Command::new("python3");
+        let mut command = Command::new(&settings.python);
         command.arg(&settings.python_host);
         command
     };

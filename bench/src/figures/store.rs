@@ -1,6 +1,6 @@
-//! Reading the token from the Secret Service: how many times one host process reads it
-//! over many Jira calls (counted on the D-Bus session bus with dbus-monitor), and what
-//! the first call costs more than later ones, against a set+get pair of the store.
+//! Token reads from the Secret Service. dbus-monitor counts how many times one host
+//! process reads the token over many Jira calls. The extra time of the first call over
+//! later ones is compared with a set+get pair of the store.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
