@@ -11,7 +11,7 @@ pub const MAX_INCOMING_BYTES: u32 = 64 * 1024 * 1024;
 /// Bytes reserved up front for a frame's body; larger bodies grow the buffer as they arrive.
 const INITIAL_BUFFER_BYTES: usize = 64 * 1024;
 
-/// Why a frame could not be read.
+/// Error reading a frame.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
     /// The stream ended between frames: the browser closed the port.
@@ -59,7 +59,7 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>,
     Ok(body)
 }
 
-/// Writes one frame and flushes it, so the browser sees the reply at once.
+/// Writes one frame and flushes it, so the reply reaches the browser at once.
 pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut W, body: &[u8]) -> std::io::Result<()> {
     let length = u32::try_from(body.len())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "frame longer than 4 GiB"))?;

@@ -168,7 +168,7 @@ impl Host {
     }
 }
 
-/// Answers the version handshake.
+/// Checks the extension's protocol version and returns the host's versions.
 fn hello(extension_version: &str, protocol_version: u32) -> Result<Response, ErrorReply> {
     let host_version = env!("CARGO_PKG_VERSION");
     let details = serde_json::json!({

@@ -17,7 +17,7 @@ use crate::text::shorten;
 /// keeps memory bounded when the browser reads slowly.
 const REPLY_QUEUE: usize = 256;
 
-/// How a session ended.
+/// Reason a session ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum SessionEnd {
     /// The browser closed the port (stdin reached EOF between frames).

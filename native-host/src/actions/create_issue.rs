@@ -168,7 +168,7 @@ async fn send_create(
 
     let reply = client.post(&format!("{}/issue", client.api()), &body).await?;
     let key = reply["key"].as_str().ok_or_else(|| {
-        ErrorReply::new(ErrorCode::JiraUnavailable, "Jira answered the create without an issue key. Check Jira before trying again.")
+        ErrorReply::new(ErrorCode::JiraUnavailable, "Jira returned no issue key for the create. Check Jira for the issue before trying again.")
     })?;
     log::info!("created {key} in {}", issue.project_key);
     Ok((key.to_string(), client.browse_url(key)))

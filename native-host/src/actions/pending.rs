@@ -1,7 +1,7 @@
 //! A small file of recent creates by client request id, so that a retry reaching another
 //! host process is recognised too.
 //!
-//! An entry is written before the create is sent. It gets the issue key once Jira answers,
+//! An entry is written before the create is sent. It gets the issue key once Jira responds,
 //! so a retry returns that key; it is removed when Jira refused the create. An entry
 //! without a key means the process died or the connection dropped mid-request, and the
 //! next attempt looks the issue up in Jira before sending again.
@@ -82,7 +82,7 @@ impl PendingCreates {
             std::fs::rename(&temporary, path)
         })();
         if let Err(error) = result {
-            // Without the journal only this process can recognise a retry; say so in the log.
+            // Without the journal only this process can recognise a retry, so the log records it.
             log::warn!("updating {} failed: {error}; an interrupted create may be sent again by another process", path.display());
         }
     }
