@@ -107,7 +107,7 @@ async fn fetch_cloud_id(host: &Host, site_url: &str) -> Result<String, String> {
         .map_err(|error| format!("GET {TENANT_INFO_PATH} failed: {error}"))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(format!("GET {TENANT_INFO_PATH} answered {}", status.as_u16()));
+        return Err(format!("GET {TENANT_INFO_PATH} returned status {}", status.as_u16()));
     }
 
     let mut bytes = Vec::new();

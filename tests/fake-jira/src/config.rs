@@ -44,6 +44,9 @@ impl std::str::FromStr for Mode {
     }
 }
 
+/// Cloud id of every fake Cloud site unless a test sets another.
+pub(crate) const DEFAULT_CLOUD_ID: &str = "5f1c2a3b-7d4e-4c6f-9a8b-0e1d2c3b4a59";
+
 /// Configuration of a fake Jira server. Build one with [`Config::cloud`] or
 /// [`Config::datacenter`] and change the public fields as needed.
 #[derive(Debug, Clone)]
@@ -69,6 +72,12 @@ pub struct Config {
     /// `deploymentType` reported by `serverInfo`. Defaults to `Cloud`, and to `Server` on
     /// Data Center because Jira Data Center 10.3 still reports `Server` there.
     pub deployment_type: String,
+    /// Whether the token is a scoped API token (Cloud only). Such a token works only
+    /// through Atlassian's API gateway, `/ex/jira/{cloud_id}/...`, so the server returns
+    /// 401 to every direct call except `serverInfo`.
+    pub scoped_token: bool,
+    /// Cloud id of the site, served at `/_edge/tenant_info` and expected in gateway paths.
+    pub cloud_id: String,
 }
 
 impl Config {
@@ -85,6 +94,8 @@ impl Config {
             context_path: String::new(),
             record_file: None,
             deployment_type: "Cloud".to_owned(),
+            scoped_token: false,
+            cloud_id: DEFAULT_CLOUD_ID.to_owned(),
         }
     }
 
@@ -104,6 +115,12 @@ impl Config {
             Mode::Cloud => Config::cloud(),
             Mode::DataCenter => Config::datacenter(),
         }
+    }
+
+    /// Returns the path prefix of a request through Atlassian's API gateway for this site:
+    /// `/ex/jira/{cloud_id}`.
+    pub fn gateway_prefix(&self) -> String {
+        format!("/ex/jira/{}", self.cloud_id)
     }
 
     /// Returns the context path in canonical form: empty, or `/name` without a trailing slash.

@@ -48,6 +48,15 @@ enum Command {
         /// File to append each Jira request to as one JSON line, for tests/contract/validate.py.
         #[arg(long)]
         record: Option<PathBuf>,
+        /// Treat the token as a scoped API token (Cloud only): direct calls other than
+        /// serverInfo get 401, and the API is served under /ex/jira/CLOUD_ID as on
+        /// Atlassian's API gateway.
+        #[arg(long)]
+        scoped_token: bool,
+        /// Cloud id served at /_edge/tenant_info and expected in gateway paths; the
+        /// built-in one when left out.
+        #[arg(long)]
+        cloud_id: Option<String>,
         /// Exit when stdin reaches end of file, so the server dies with the test that
         /// started it.
         #[arg(long)]
@@ -90,8 +99,14 @@ fn run(cli: Cli) -> Result<(), String> {
             account_id,
             context_path,
             record,
+            scoped_token,
+            cloud_id,
             exit_on_stdin_close,
         } => {
+            if scoped_token && mode != Mode::Cloud {
+                return Err("--scoped-token needs --mode cloud: Data Center has no scoped API tokens".to_owned());
+            }
+            let defaults = Config::for_mode(mode);
             let config = Config {
                 port,
                 email,
@@ -101,7 +116,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 account_id,
                 context_path,
                 record_file: record,
-                ..Config::for_mode(mode)
+                scoped_token,
+                cloud_id: cloud_id.unwrap_or(defaults.cloud_id.clone()),
+                ..defaults
             };
             let jira = start(config)?;
             println!("fake-jira listening on {}", jira.url());
