@@ -34,6 +34,9 @@ pub enum FieldInput {
     Text(String),
     /// The selected values of a multiple select.
     Many(Vec<String>),
+    /// A user picker: the text in its input and the id of the user chosen from its
+    /// results, which typing clears.
+    User { typed: String, chosen_id: Option<String> },
 }
 
 /// Returns the fields to render: those on the screen that are not built in, required
@@ -73,6 +76,13 @@ fn field_value(field: &FieldMeta, input: Option<&FieldInput>) -> Result<Option<V
     let text = match input {
         Some(FieldInput::Text(text)) => text.trim().to_string(),
         Some(FieldInput::Many(values)) => values.join(","),
+        Some(FieldInput::User { chosen_id: Some(id), .. }) => id.trim().to_string(),
+        Some(FieldInput::User { typed, chosen_id: None }) => {
+            if !typed.trim().is_empty() {
+                return Err(FieldError::new(element, format!("{}: choose a user from the list that opens as you type.", field.name)));
+            }
+            String::new()
+        }
         None => String::new(),
     };
     if text.is_empty() {
@@ -247,6 +257,40 @@ mod tests {
             assert_eq!(error.field, input_id(&field));
             assert!(error.message.contains(expected), "{:?} should mention {expected:?}", error.message);
         }
+    }
+
+    #[test]
+    fn user_picker_sends_chosen_id() {
+        let field = meta("assignee", FieldKind::User, false);
+        let chosen = FieldInput::User { typed: "Jürgen Groß".into(), chosen_id: Some("jürgen".into()) };
+
+        let values = field_values(&[&field], &BTreeMap::from([("assignee".to_string(), chosen)])).unwrap();
+
+        assert_eq!(values["assignee"], json!("jürgen"), "the chosen id is sent, not the shown name");
+    }
+
+    #[test]
+    fn user_picker_typed_without_choice_rejected() {
+        let field = meta("assignee", FieldKind::User, false);
+        let typed = FieldInput::User { typed: "Jürg".into(), chosen_id: None };
+
+        let error = field_values(&[&field], &BTreeMap::from([("assignee".to_string(), typed)])).unwrap_err();
+
+        assert_eq!(error.field, "field-assignee");
+        assert!(error.message.contains("choose a user"), "{:?}", error.message);
+    }
+
+    #[test]
+    fn user_picker_empty_follows_required() {
+        let optional = meta("assignee", FieldKind::User, false);
+        let required = meta("reviewer", FieldKind::User, true);
+        let empty = || FieldInput::User { typed: " ".into(), chosen_id: None };
+
+        let left_out = field_values(&[&optional], &BTreeMap::from([("assignee".to_string(), empty())])).unwrap();
+        let error = field_values(&[&required], &BTreeMap::from([("reviewer".to_string(), empty())])).unwrap_err();
+
+        assert!(left_out.is_empty(), "an empty optional user field is not sent: {left_out:?}");
+        assert!(error.message.contains("Fill in Field reviewer"), "{:?}", error.message);
     }
 
     #[test]

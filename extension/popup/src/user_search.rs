@@ -1,9 +1,21 @@
-//! Timing of the assignee picker's user search: it waits until typing pauses, keeps at most
-//! one request in flight and backs off when Jira answers `rateLimited`.
+//! Timing of the user search behind the assignee picker and the user fields of create and
+//! transition screens: it waits until typing pauses, keeps at most one request in flight
+//! and backs off when Jira returns `rateLimited`. Each picker has its own [`UserSearch`].
 //!
 //! The state machine takes the time as an argument (milliseconds from any fixed origin), so
 //! the tests drive it without timers. The web layer turns each [`Step`] into a
 //! `setTimeout` or a request.
+
+use jira_bridge_protocol::User;
+
+/// Returns the text a picker shows for a user: the display name, and the email when Jira
+/// revealed it.
+pub fn user_label(user: &User) -> String {
+    match &user.email {
+        Some(email) => format!("{} <{email}>", user.display_name),
+        None => user.display_name.clone(),
+    }
+}
 
 /// Quiet time after the last keystroke before a search is sent, in milliseconds.
 pub const DEBOUNCE_MS: f64 = 300.0;
@@ -141,6 +153,15 @@ impl UserSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_with_and_without_email() {
+        let mut user = User { id: "zoe".into(), display_name: "Zoë Ångström".into(), email: Some("zoe@example.com".into()) };
+
+        assert_eq!(user_label(&user), "Zoë Ångström <zoe@example.com>");
+        user.email = None;
+        assert_eq!(user_label(&user), "Zoë Ångström");
+    }
 
     fn wait_ticket(step: Step) -> (u64, f64) {
         match step {

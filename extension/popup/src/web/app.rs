@@ -4,6 +4,7 @@
 
 use super::dom::{element, listen, listen_on, set_hidden, set_text};
 use super::extension_api::{describe, send_request};
+use super::user_fields;
 use crate::connect_form::ConnectForm;
 use super::extension_api::TabInfo;
 use crate::draft::{Draft, Preferences};
@@ -17,6 +18,7 @@ use jira_bridge_protocol::{
     Secret, SiteInfo, Transition,
 };
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -70,6 +72,11 @@ pub(super) struct State {
     /// Fields of the create screen rendered in `#create-fields`.
     pub(super) create_fields: Vec<FieldMeta>,
     pub(super) user_search: UserSearch,
+    /// Searches of the user pickers on create and transition screens, by the key each
+    /// picker's input carries.
+    pub(super) field_user_searches: HashMap<String, UserSearch>,
+    /// Number of user pickers typed in so far, for their search keys.
+    pub(super) user_pickers_started: u64,
     pub(super) quick_actions: Vec<QuickAction>,
     /// Query and `nextPageToken` of the search shown, for "More results".
     pub(super) search: Option<(String, String)>,
@@ -102,6 +109,8 @@ async fn start() -> Result<(), JsValue> {
     app.bind_home_events()?;
     app.bind_issue_events()?;
     app.bind_quick_action_events()?;
+    app.bind_user_field_events(user_fields::CREATE_FIELDS)?;
+    app.bind_user_field_events(user_fields::TRANSITION_FIELDS)?;
     app.load_tab().await;
     app.load_status().await;
     Ok(())

@@ -14,7 +14,7 @@ use crate::issue_forms::{comment_request, WorklogForm};
 use crate::navigation::View;
 use crate::relay::RelayError;
 use crate::screen;
-use crate::user_search::{ReplyKind, Step};
+use crate::user_search::{user_label, ReplyKind, Step};
 use jira_bridge_protocol::{Assignee, ErrorCode, IssueSummary, Request, Response, User};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -157,6 +157,7 @@ impl App {
                 }
             }
         }
+        self.set_watch_button(issue.watching);
         self.state.borrow_mut().issue = Some(issue);
     }
 
@@ -381,11 +382,7 @@ impl App {
             let Ok(item) = create(&self.document, "li", None, None) else {
                 continue;
             };
-            let label = match &user.email {
-                Some(email) => format!("{} <{email}>", user.display_name),
-                None => user.display_name.clone(),
-            };
-            if let Ok(button) = create(&self.document, "button", None, Some(&label)) {
+            if let Ok(button) = create(&self.document, "button", None, Some(&user_label(user))) {
                 let _ = button.set_attribute("type", "button");
                 let _ = button.set_attribute("data-user-id", &user.id);
                 let _ = item.append_child(&button);
@@ -491,7 +488,7 @@ impl App {
         }
     }
 
-    /// Starts watching, or stops when the last `watching` reply returned true.
+    /// Starts watching, or stops when the button shows the issue as watched.
     async fn toggle_watch(self: &Rc<Self>) {
         let (Some(site_url), Some(key)) = (self.site_url(), self.issue_key()) else {
             return;
@@ -505,6 +502,9 @@ impl App {
         match self.run_action("watch", "Updating the watch…", &request).await {
             Some(Response::Watching { key, watching }) => {
                 self.set_watch_button(Some(watching));
+                if let Some(issue) = self.state.borrow_mut().issue.as_mut().filter(|issue| issue.key == key) {
+                    issue.watching = Some(watching);
+                }
                 let news = if watching { format!("You are watching {key}.") } else { format!("You stopped watching {key}.") };
                 self.show_done(&news);
             }
@@ -513,8 +513,9 @@ impl App {
         }
     }
 
-    /// Shows the watch state. The issue reply does not say whether the account watches
-    /// it, so before the first toggle the button offers "Watch".
+    /// Shows the watch state from the issue or the last `watching` reply. When it is
+    /// unknown (`None`, while the issue loads or when Jira left out `watches`), the
+    /// button offers "Watch".
     fn set_watch_button(&self, watching: Option<bool>) {
         if let Ok(button) = element::<HtmlButtonElement>(&self.document, "watch") {
             let watching = watching.unwrap_or(false);

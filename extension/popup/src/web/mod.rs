@@ -8,6 +8,7 @@ mod home;
 mod issue_view;
 mod quick_actions_view;
 mod screen_fields;
+mod user_fields;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,5 +1,5 @@
 //! Inputs for create and transition screen fields, rendered from [`FieldMeta`], and the
-//! values read back from them.
+//! values read back from them. User fields get a picker that `user_fields` drives.
 
 use super::dom::{clear, create, element};
 use crate::fields::{input_id, must_fill, FieldInput};
@@ -27,9 +27,8 @@ pub fn render_fields(document: &Document, container: &str, fields: &[&FieldMeta]
             FieldKind::SingleSelect | FieldKind::MultiSelect => select_for(document, field)?,
             FieldKind::Number => input_of_type(document, "number")?,
             FieldKind::Date => input_of_type(document, "date")?,
-            FieldKind::Text | FieldKind::Labels | FieldKind::User | FieldKind::Unsupported => {
-                input_of_type(document, "text")?
-            }
+            FieldKind::User => user_picker_input(document, field, &id)?,
+            FieldKind::Text | FieldKind::Labels | FieldKind::Unsupported => input_of_type(document, "text")?,
         };
         input.set_id(&id);
         if must_fill(field) {
@@ -37,7 +36,7 @@ pub fn render_fields(document: &Document, container: &str, fields: &[&FieldMeta]
         }
         let hint = match field.kind {
             FieldKind::Labels => Some("Labels separated by spaces or commas.".to_string()),
-            FieldKind::User => Some("Account id (Cloud) or user name (Data Center).".to_string()),
+            FieldKind::User => Some("Type part of a name or email, then choose the user from the list.".to_string()),
             FieldKind::Unsupported => {
                 input.set_attribute("disabled", "")?;
                 Some(format!("This {} field can only be filled in Jira.", field.schema_type))
@@ -45,6 +44,10 @@ pub fn render_fields(document: &Document, container: &str, fields: &[&FieldMeta]
             _ => None,
         };
         parent.append_child(&input)?;
+        if field.kind == FieldKind::User {
+            let results = user_results_list(document, field, &id)?;
+            parent.append_child(&results)?;
+        }
         if let Some(hint) = hint {
             let hint_id = format!("{id}-hint");
             let note = create(document, "p", Some("hint"), Some(&hint))?;
@@ -61,6 +64,34 @@ fn input_of_type(document: &Document, kind: &str) -> Result<web_sys::Element, Js
     input.set_attribute("type", kind)?;
     input.set_attribute("autocomplete", "off")?;
     Ok(input)
+}
+
+/// Attribute naming the field id on a user picker's input and on its results list, so
+/// one listener on the container serves every picker in it.
+pub const USER_FIELD_ATTRIBUTE: &str = "data-user-field";
+
+/// Attribute containing the id of the user chosen in a user picker. Typing removes it.
+pub const CHOSEN_USER_ATTRIBUTE: &str = "data-user-id";
+
+/// Creates a user picker's input: a combobox whose results list follows it.
+fn user_picker_input(document: &Document, field: &FieldMeta, id: &str) -> Result<web_sys::Element, JsValue> {
+    let input = input_of_type(document, "search")?;
+    input.set_attribute("spellcheck", "false")?;
+    input.set_attribute("role", "combobox")?;
+    input.set_attribute("aria-autocomplete", "list")?;
+    input.set_attribute("aria-expanded", "false")?;
+    input.set_attribute("aria-controls", &format!("{id}-results"))?;
+    input.set_attribute("placeholder", "Type a name or email")?;
+    input.set_attribute(USER_FIELD_ATTRIBUTE, &field.id)?;
+    Ok(input)
+}
+
+fn user_results_list(document: &Document, field: &FieldMeta, id: &str) -> Result<web_sys::Element, JsValue> {
+    let list = create(document, "ul", Some("issue-list"), None)?;
+    list.set_id(&format!("{id}-results"));
+    list.set_attribute("aria-label", &format!("Users matching {}", field.name))?;
+    list.set_attribute(USER_FIELD_ATTRIBUTE, &field.id)?;
+    Ok(list)
 }
 
 fn select_for(document: &Document, field: &FieldMeta) -> Result<web_sys::Element, JsValue> {
@@ -99,6 +130,10 @@ pub fn read_fields(document: &Document, fields: &[&FieldMeta]) -> BTreeMap<Strin
             FieldKind::MultiLineText => {
                 element::<HtmlTextAreaElement>(document, &id).ok().map(|area| FieldInput::Text(area.value()))
             }
+            FieldKind::User => element::<HtmlInputElement>(document, &id).ok().map(|input| FieldInput::User {
+                typed: input.value(),
+                chosen_id: input.get_attribute(CHOSEN_USER_ATTRIBUTE),
+            }),
             _ => element::<HtmlInputElement>(document, &id).ok().map(|input| FieldInput::Text(input.value())),
         };
         if let Some(value) = value {
