@@ -220,6 +220,18 @@ async fn detect_deployment(host: &Host, base: &str, email: Option<&str>, token: 
             Ok(info) if info["deploymentType"] == "Cloud" => return Ok(Deployment::Cloud),
             Ok(_) => {}
             Err(error) if error.code == ErrorCode::NotFound => {}
+            // Whether a Cloud site accepts a scoped API token on serverInfo is not
+            // documented. A site that publishes a cloud id is Cloud either way, and
+            // the credentials are checked on /myself later.
+            Err(error) if error.code == ErrorCode::AuthenticationFailed => {
+                return match fetch_cloud_id(host, base).await {
+                    Ok(_) => Ok(Deployment::Cloud),
+                    Err(reason) => {
+                        log::info!("{base} rejected the credentials on serverInfo and is not Cloud: {reason}");
+                        Err(error)
+                    }
+                };
+            }
             Err(error) => return Err(error),
         }
     }
