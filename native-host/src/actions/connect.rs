@@ -75,6 +75,13 @@ async fn check_credentials(host: &Host, client: JiraClient) -> Result<(JiraClien
     // A bad gateway setting is reported before anything is sent.
     let origin = gateway_origin(host.allow_http_loopback)?;
     let site_url = client.site_url().to_string();
+    // Atlassian's gateway serves only sites Atlassian hosts, so a token rejected by any
+    // other site, a local test site included, is never sent there. Only a loopback test
+    // gateway may stand in for it.
+    if origin == ATLASSIAN_GATEWAY_ORIGIN && !is_atlassian_cloud_site(&site_url) {
+        log::info!("{site_url} rejected the credentials and is not hosted by Atlassian, so {origin} was not tried");
+        return Err(rejected);
+    }
     let cloud_id = match fetch_cloud_id(host, &site_url).await {
         Ok(cloud_id) => cloud_id,
         Err(reason) => {
@@ -90,8 +97,21 @@ async fn check_credentials(host: &Host, client: JiraClient) -> Result<(JiraClien
         Ok(myself) => Ok((gateway, myself)),
         // The site's own rejection is the clearer message: the token is wrong for both.
         Err(error) if error.code == ErrorCode::AuthenticationFailed => Err(rejected),
-        Err(error) => Err(error),
+        // The site's 401 is certain, but the gateway's failure may be the real cause for a
+        // scoped token, so the reply carries both.
+        Err(error) => Err(gateway_unchecked(rejected, &error)),
     }
+}
+
+/// Adds the gateway's failure to the site's rejection of the credentials.
+fn gateway_unchecked(rejected: ErrorReply, gateway_error: &ErrorReply) -> ErrorReply {
+    let message = format!(
+        "{} If this is an API token with scopes, Atlassian's API gateway could not check it either: {}",
+        rejected.message, gateway_error.message
+    );
+    let mut details = rejected.details.clone().filter(Value::is_object).unwrap_or_else(|| json!({}));
+    details["gateway"] = json!({ "name": gateway_error.name, "message": gateway_error.message, "details": gateway_error.details });
+    ErrorReply { message, details: Some(details), ..rejected }
 }
 
 /// Reads the site's cloud id from [`TENANT_INFO_PATH`], without credentials. The error
@@ -134,6 +154,15 @@ fn is_cloud_id(text: &str) -> bool {
         && text.chars().any(|character| character.is_ascii_hexdigit())
 }
 
+/// Returns whether the site is hosted by Atlassian (`*.atlassian.net`, `*.jira.com`), the
+/// only sites whose scoped API tokens the gateway accepts.
+fn is_atlassian_cloud_site(site_url: &str) -> bool {
+    url::Url::parse(site_url)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| host.ends_with(".atlassian.net") || host.ends_with(".jira.com"))
+}
+
 /// Returns the gateway base of one site, such as `https://api.atlassian.com/ex/jira/{cloudId}`.
 fn gateway_api_url(origin: &str, cloud_id: &str) -> String {
     format!("{origin}/ex/jira/{cloud_id}")
@@ -165,19 +194,22 @@ fn gateway_override(text: &str, allow_http_loopback: bool) -> Result<String, Err
     if !url.username().is_empty() || url.password().is_some() {
         return Err(gateway_rejected(text, "it must not contain a user name or password"));
     }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(name)) => name == "localhost",
-        Some(url::Host::Ipv4(address)) => address.is_loopback(),
-        Some(url::Host::Ipv6(address)) => address.is_loopback(),
-        None => false,
-    };
-    if !loopback {
+    if !is_loopback_host(url.host()) {
         return Err(gateway_rejected(text, "it must name a loopback address such as 127.0.0.1"));
     }
     if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
         return Err(gateway_rejected(text, "it must be an origin only, without a path or query"));
     }
     Ok(url.origin().ascii_serialization())
+}
+
+fn is_loopback_host(host: Option<url::Host<&str>>) -> bool {
+    match host {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        None => false,
+    }
 }
 
 fn gateway_rejected(value: &str, reason: &str) -> ErrorReply {
@@ -365,6 +397,15 @@ mod tests {
             account_id: "1".into(),
             api_url: api_url.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn gateway_only_for_atlassian_sites() {
+        assert!(is_atlassian_cloud_site("https://acme.atlassian.net"));
+        assert!(is_atlassian_cloud_site("https://acme.jira.com"));
+        assert!(!is_atlassian_cloud_site("https://jira.example.com/jira"), "a self-hosted site is not Atlassian's");
+        assert!(!is_atlassian_cloud_site("http://127.0.0.1:8089"), "a loopback test site is not Atlassian's");
+        assert!(!is_atlassian_cloud_site("https://atlassian.net.example.com"), "a look-alike host is not Atlassian's");
     }
 
     #[test]
