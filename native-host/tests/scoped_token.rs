@@ -159,6 +159,40 @@ fn wrong_scoped_token_saves_nothing() {
 }
 
 #[test]
+fn unreachable_gateway_named_in_error() {
+    let jira = scoped_jira("scoped-gateway-unreachable");
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let gateway = format!("http://127.0.0.1:{closed_port}");
+    let home = TestHome::new();
+    let mut host = home.spawn_host_with_env(&[support::OUR_ORIGIN], &[(GATEWAY_URL_ENV, gateway.as_str())]);
+
+    let reply = connect(&mut host, &jira, CANARY_TOKEN);
+
+    assert_eq!(reply["error"]["name"], "authenticationFailed", "the site's rejection is certain: {reply}");
+    assert_eq!(reply["error"]["details"]["gateway"]["name"], "networkError", "the gateway failure should be named: {reply}");
+    let message = reply["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("API gateway"), "the message should mention the gateway: {message}");
+    assert!(saved_config(&home).is_none(), "no config file should be written");
+    assert_token_kept_secret(&home, &host);
+}
+
+#[test]
+fn loopback_site_skips_real_gateway() {
+    let jira = scoped_jira("scoped-no-override");
+    let home = TestHome::new();
+    let mut host = home.spawn_browser_host();
+
+    let reply = connect(&mut host, &jira, CANARY_TOKEN);
+
+    assert_eq!(reply["error"]["name"], "authenticationFailed", "{reply}");
+    assert!(
+        reply["error"]["details"].get("gateway").is_none(),
+        "a loopback site must never be tried through https://api.atlassian.com: {reply}"
+    );
+    assert!(saved_config(&home).is_none(), "no config file should be written");
+}
+
+#[test]
 fn gateway_override_elsewhere_rejected() {
     let jira = scoped_jira("scoped-override-rejected");
     let home = TestHome::new();
