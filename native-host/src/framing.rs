@@ -63,11 +63,12 @@ pub async fn read_frame<R: AsyncRead + Unpin>(reader: &mut R) -> Result<Vec<u8>,
 pub async fn write_frame<W: AsyncWrite + Unpin>(writer: &mut W, body: &[u8]) -> std::io::Result<()> {
     let length = u32::try_from(body.len())
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "frame longer than 4 GiB"))?;
-    let mut prefix = [0u8; 4];
-    NativeEndian::write_u32(&mut prefix, length);
+    // One buffer, so that a reply is one write on the pipe.
+    let mut frame = Vec::with_capacity(4 + body.len());
+    frame.extend_from_slice(&length.to_ne_bytes());
+    frame.extend_from_slice(body);
 
-    writer.write_all(&prefix).await?;
-    writer.write_all(body).await?;
+    writer.write_all(&frame).await?;
     writer.flush().await
 }
 
