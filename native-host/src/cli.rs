@@ -72,7 +72,11 @@ pub fn run(cli: Cli) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("jira-bridge-host: {error:#}");
+            // A host error already reads as a sentence for people; its code name is for logs.
+            match error.downcast_ref::<jira_bridge_protocol::ErrorReply>() {
+                Some(reply) => eprintln!("jira-bridge-host: {}", reply.message),
+                None => eprintln!("jira-bridge-host: {error:#}"),
+            }
             ExitCode::FAILURE
         }
     }
@@ -116,7 +120,7 @@ fn read_token(token_stdin: bool) -> anyhow::Result<Secret> {
     };
     let token = Secret::new(text).trimmed();
     if token.is_empty() {
-        anyhow::bail!("no token was given; paste the API token when asked, or pipe it with --token-stdin");
+        anyhow::bail!("no token was given: standard input was empty. Paste the API token when asked, or pipe it in, as in `printf %s \"$TOKEN\" | jira-bridge-host login --site URL --token-stdin`");
     }
     Ok(token)
 }
@@ -129,8 +133,12 @@ fn status() -> anyhow::Result<()> {
         return Ok(());
     }
     for site in sites {
-        let marker = if default_site.as_deref() == Some(site.site_url.as_str()) { "*" } else { " " };
-        println!("{marker} {}  {} <{}>  {:?}", site.site_url, site.display_name, site.account, site.deployment);
+        let kind = match site.deployment {
+            Deployment::Cloud => "Jira Cloud",
+            Deployment::DataCenter => "Jira Data Center",
+        };
+        let default = if default_site.as_deref() == Some(site.site_url.as_str()) { "  (default site)" } else { "" };
+        println!("{}  {kind}  {} <{}>{default}", site.site_url, site.display_name, site.account);
     }
     Ok(())
 }

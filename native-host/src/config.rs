@@ -55,7 +55,11 @@ pub struct Config {
 impl Config {
     /// Finds a site by URL, or the default site when no URL is given.
     pub fn site(&self, site_url: Option<&str>) -> Option<&SiteConfig> {
-        let wanted = site_url.map(|url| url.trim_end_matches('/')).or(self.default_site.as_deref());
+        // A URL from a person (`logout --site`) is cleaned like the one saved at connect.
+        let cleaned = site_url.map(|url| {
+            crate::jira::site_url::normalize_site_url(url, true).unwrap_or_else(|_| url.trim().trim_end_matches('/').to_string())
+        });
+        let wanted = cleaned.as_deref().or(self.default_site.as_deref());
         match wanted {
             Some(url) => self.sites.iter().find(|site| site.site_url == url),
             None => self.sites.first(),

@@ -12,6 +12,7 @@ use crate::actions;
 use crate::config::{Config, ConfigFile, SiteConfig};
 use crate::credentials::TokenStore;
 use crate::jira::client::build_http_client;
+use crate::jira::site_url::{normalize_site_url, ALLOW_HTTP_LOOPBACK_ENV};
 use crate::jira::{Credentials, JiraClient};
 
 /// Shared state of a host process.
@@ -118,12 +119,18 @@ impl Host {
     pub async fn client_for(&self, site_url: Option<&str>) -> Result<(JiraClient, SiteConfig), ErrorReply> {
         let config = self.load_config()?;
         let Some(site) = config.site(site_url).cloned() else {
-            return Err(match site_url {
-                Some(url) => ErrorReply::new(ErrorCode::NotConnected, format!("{url} is not connected. Connect it first."))
-                    .with_details(serde_json::json!({ "siteUrl": url })),
-                None => ErrorReply::new(ErrorCode::NotConnected, "No Jira site is connected. Connect one first."),
-            });
+            return Err(not_connected(&config, site_url));
         };
+        // A site saved in test mode over plain http must not fail later as a vague network error.
+        if let Err(error) = normalize_site_url(&site.site_url, self.allow_http_loopback) {
+            if error.code == ErrorCode::InsecureSiteUrl {
+                return Err(ErrorReply::new(
+                    ErrorCode::InsecureSiteUrl,
+                    format!("{} was connected over plain http, which the native host allows only for a local test site while {ALLOW_HTTP_LOOPBACK_ENV}=1 is set. Connect the site with its https address.", site.site_url),
+                )
+                .with_details(serde_json::json!({ "siteUrl": site.site_url })));
+            }
+        }
 
         let token = self.token(&site).await?;
         let credentials = match site.deployment {
@@ -165,6 +172,20 @@ impl Host {
     /// Forgets the cached token of a site.
     pub fn forget_token(&self, site: &SiteConfig) {
         self.tokens.lock().expect("token cache lock").remove(&format!("{} {}", site.site_url, site.account));
+    }
+}
+
+/// Builds the error for a site that is not connected, naming the connected ones.
+pub fn not_connected(config: &Config, site_url: Option<&str>) -> ErrorReply {
+    let connected: Vec<&str> = config.sites.iter().map(|site| site.site_url.as_str()).collect();
+    let known = if connected.is_empty() { "No site is connected.".to_string() } else { format!("Connected: {}.", connected.join(", ")) };
+    match site_url {
+        Some(url) => ErrorReply::new(
+            ErrorCode::NotConnected,
+            format!("{} is not connected. {known} Connect it first.", crate::text::shorten(url.trim(), 200)),
+        )
+        .with_details(serde_json::json!({ "siteUrl": crate::text::shorten(url.trim(), 200), "connected": connected })),
+        None => ErrorReply::new(ErrorCode::NotConnected, "No Jira site is connected. Connect one first."),
     }
 }
 

@@ -209,3 +209,36 @@ fn plain_http_refused_without_test_setting() {
     assert_eq!(remote["name"], "insecureSiteUrl");
     assert!(jira.requests().is_empty(), "nothing should be sent for a refused URL");
 }
+
+#[test]
+fn http_site_without_test_setting_named() {
+    let jira = cloud_jira("http-site-later");
+    let home = TestHome::new();
+    let mut test_mode = home.spawn_browser_host();
+    connect_cloud(&mut test_mode, &jira);
+    drop(test_mode);
+    let sent_before = jira.requests().len();
+
+    let mut normal = home.spawn_host_with_env(&[support::OUR_ORIGIN], &[("JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK", "0")]);
+    let error = normal.err(1, json!({"type": "listProjects"}));
+
+    assert_eq!(error["name"], "insecureSiteUrl", "a plain-http site should be named as such, not as a network error: {error}");
+    assert_eq!(jira.requests().len(), sent_before, "nothing should be sent to a plain-http site outside test mode");
+    let mut cleanup = home.spawn_browser_host();
+    cleanup.ok(1, json!({"type": "disconnect"}));
+}
+
+#[test]
+fn disconnect_accepts_pasted_issue_link() {
+    let jira = cloud_jira("disconnect-link");
+    let home = TestHome::new();
+    let mut host = home.spawn_browser_host();
+    connect_cloud(&mut host, &jira);
+
+    let unknown = host.err(2, json!({"type": "disconnect", "siteUrl": "https://other.example.com"}));
+    let done = host.ok(3, json!({"type": "disconnect", "siteUrl": format!("{}/browse/WEB-1", jira.url())}));
+
+    assert_eq!(unknown["name"], "notConnected");
+    assert!(unknown["message"].as_str().unwrap().contains(&jira.url()), "the error should name the connected site: {unknown}");
+    assert_eq!(done["siteUrl"], json!(jira.url()), "an issue link of the site should select the site");
+}

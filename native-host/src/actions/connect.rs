@@ -38,6 +38,7 @@ pub async fn connect(host: &Host, site_url: &str, email: Option<&str>, token: &S
     if token.is_empty() {
         return Err(invalid_input("token", "The API token is empty. Paste the token you created in your Atlassian account (or your personal access token on Data Center)."));
     }
+    check_token_shape(&token)?;
     let email = email.map(str::trim).filter(|email| !email.is_empty());
 
     let deployment = detect_deployment(host, &base, email, &token).await?;
@@ -348,7 +349,7 @@ pub async fn disconnect(host: &Host, site_url: Option<&str>) -> Result<Response,
     let _guard = host.config_lock.lock().await;
     let mut config = host.load_config()?;
     let Some(site) = config.site(site_url).cloned() else {
-        return Err(ErrorReply::new(ErrorCode::NotConnected, "That site is not connected, so there is nothing to disconnect."));
+        return Err(crate::host::not_connected(&config, site_url));
     };
 
     let store = host.store.clone();
@@ -378,6 +379,26 @@ async fn run_blocking<T: Send + 'static>(
         })
 }
 
+/// Longest token accepted, in bytes. Atlassian API tokens are about 200 characters and
+/// personal access tokens shorter; anything far longer was pasted by mistake.
+const MAX_TOKEN_BYTES: usize = 4096;
+
+/// Rejects a token that cannot be a Jira token before anything is sent: one with line
+/// breaks or other control characters inside, or one far too long.
+fn check_token_shape(token: &Secret) -> Result<(), ErrorReply> {
+    let text = token.expose();
+    if text.len() > MAX_TOKEN_BYTES {
+        return Err(invalid_input(
+            "token",
+            &format!("The token is {} characters long, far longer than a Jira token. Paste only the token itself.", text.chars().count()),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid_input("token", "The token contains a line break or another control character. Paste only the token itself, on one line."));
+    }
+    Ok(())
+}
+
 fn invalid_input(field: &str, message: &str) -> ErrorReply {
     ErrorReply::new(ErrorCode::InvalidInput, message).with_details(json!({ "field": field }))
 }
@@ -397,6 +418,21 @@ mod tests {
             account_id: "1".into(),
             api_url: api_url.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn token_with_inner_newline_rejected() {
+        let error = check_token_shape(&Secret::new("abc\ndef".into())).unwrap_err();
+
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert!(!error.message.contains("abc"), "the message must not repeat the token: {}", error.message);
+    }
+
+    #[test]
+    fn token_far_too_long_rejected() {
+        let error = check_token_shape(&Secret::new("x".repeat(MAX_TOKEN_BYTES + 1))).unwrap_err();
+
+        assert!(error.message.contains("far longer than a Jira token"), "{}", error.message);
     }
 
     #[test]
