@@ -1,7 +1,8 @@
 //! The connect form: site URL, email and API token, checked and turned into `connect`.
 
+use crate::relay::RelayError;
 use crate::FieldError;
-use jira_bridge_protocol::{Request, Secret};
+use jira_bridge_protocol::{Deployment, ErrorCode, Request, Secret, SiteInfo};
 
 /// Values of the connect form as typed. The token is held as a [`Secret`] so that no
 /// Debug output shows it.
@@ -39,6 +40,63 @@ impl ConnectForm {
             email: (!email.is_empty()).then(|| email.to_string()),
             token,
         })
+    }
+}
+
+/// A site to connect again: its token is missing from the credential store, or the host
+/// has no such site in its config. Taken from the `details` of a `notConnected` error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconnectTarget {
+    pub site_url: String,
+    /// The account the missing token belonged to; empty when the error named none.
+    pub account: String,
+}
+
+impl ReconnectTarget {
+    /// Returns the target named by a `notConnected` error's `details.siteUrl` and
+    /// `details.account`, or `None` for any other error.
+    pub fn from_error(error: &RelayError) -> Option<ReconnectTarget> {
+        let RelayError::Host(reply) = error else {
+            return None;
+        };
+        if reply.code != ErrorCode::NotConnected {
+            return None;
+        }
+        let details = reply.details.as_ref()?;
+        let text = |name: &str| {
+            details
+                .get(name)
+                .and_then(|value| value.as_str())
+                .map(str::trim)
+        };
+        let site_url = text("siteUrl").filter(|url| !url.is_empty())?;
+
+        Some(ReconnectTarget {
+            site_url: site_url.to_string(),
+            account: text("account").unwrap_or_default().to_string(),
+        })
+    }
+
+    /// Returns the values for the connect form's site URL and email inputs. The account
+    /// goes into Email only on Cloud, because a Data Center account is a user name and
+    /// its personal access token needs no email. A site missing from `sites` counts as
+    /// Cloud when its account looks like an email.
+    pub fn form_values(&self, sites: &[SiteInfo]) -> (String, String) {
+        let deployment = sites
+            .iter()
+            .find(|site| site.site_url == self.site_url)
+            .map(|site| site.deployment);
+        let cloud = match deployment {
+            Some(Deployment::Cloud) => true,
+            Some(Deployment::DataCenter) => false,
+            None => self.account.contains('@'),
+        };
+        let email = if cloud {
+            self.account.clone()
+        } else {
+            String::new()
+        };
+        (self.site_url.clone(), email)
     }
 }
 
@@ -184,6 +242,112 @@ mod tests {
                 form.site_url, error.message
             );
         }
+    }
+
+    fn not_connected(details: Option<serde_json::Value>) -> RelayError {
+        let mut reply = jira_bridge_protocol::ErrorReply::new(
+            ErrorCode::NotConnected,
+            "No token is saved for ada@example.com on https://a.atlassian.net. Connect the site again.",
+        );
+        reply.details = details;
+        RelayError::Host(reply)
+    }
+
+    fn site(url: &str, deployment: Deployment) -> SiteInfo {
+        SiteInfo {
+            site_url: url.into(),
+            account: "ada@example.com".into(),
+            display_name: "Ada".into(),
+            deployment,
+        }
+    }
+
+    #[test]
+    fn reconnect_target_from_missing_token() {
+        let error = not_connected(Some(serde_json::json!({
+            "siteUrl": "https://a.atlassian.net",
+            "account": "ada@example.com",
+        })));
+
+        let target = ReconnectTarget::from_error(&error);
+
+        assert_eq!(
+            target,
+            Some(ReconnectTarget {
+                site_url: "https://a.atlassian.net".into(),
+                account: "ada@example.com".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn reconnect_target_needs_site_url() {
+        let without_details = not_connected(None);
+        let without_site = not_connected(Some(serde_json::json!({ "account": "ada" })));
+        let other_code = RelayError::Host(jira_bridge_protocol::ErrorReply::new(
+            ErrorCode::AuthenticationFailed,
+            "Jira rejected the token.",
+        ));
+
+        assert_eq!(
+            ReconnectTarget::from_error(&without_details),
+            None,
+            "no details, no target"
+        );
+        assert_eq!(
+            ReconnectTarget::from_error(&without_site),
+            None,
+            "no siteUrl, no target"
+        );
+        assert_eq!(
+            ReconnectTarget::from_error(&other_code),
+            None,
+            "only notConnected offers a reconnect"
+        );
+        assert_eq!(
+            ReconnectTarget::from_error(&RelayError::Relay("gone".into())),
+            None,
+            "a relay failure offers no reconnect"
+        );
+    }
+
+    #[test]
+    fn reconnect_email_only_on_cloud() {
+        let cloud = ReconnectTarget {
+            site_url: "https://a.atlassian.net".into(),
+            account: "ada@example.com".into(),
+        };
+        let data_center = ReconnectTarget {
+            site_url: "https://jira.example.com".into(),
+            account: "ada".into(),
+        };
+        let sites = [
+            site("https://a.atlassian.net", Deployment::Cloud),
+            site("https://jira.example.com", Deployment::DataCenter),
+        ];
+
+        assert_eq!(
+            cloud.form_values(&sites),
+            (
+                "https://a.atlassian.net".to_string(),
+                "ada@example.com".to_string()
+            )
+        );
+        assert_eq!(
+            data_center.form_values(&sites),
+            ("https://jira.example.com".to_string(), String::new()),
+            "a Data Center user name must not go into Email"
+        );
+        assert_eq!(
+            cloud.form_values(&[]).1,
+            "ada@example.com",
+            "an unknown site with an email account counts as Cloud"
+        );
+        assert_eq!(
+            data_center.form_values(&[]).1,
+            "",
+            "an unknown site with a user name counts as Data Center"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use super::dom::{element, listen, listen_on, set_hidden, set_text};
 use super::extension_api::{describe, send_request};
 use super::user_fields;
-use crate::connect_form::ConnectForm;
+use crate::connect_form::{ConnectForm, ReconnectTarget};
+use crate::relay::RelayError;
 use super::extension_api::TabInfo;
 use crate::draft::{Draft, Preferences};
 use crate::navigation::{Navigation, View};
@@ -80,6 +81,8 @@ pub(super) struct State {
     pub(super) quick_actions: Vec<QuickAction>,
     /// Query and `nextPageToken` of the search shown, for "More results".
     pub(super) search: Option<(String, String)>,
+    /// Site whose token is missing, offered by the Reconnect button beside the error.
+    pub(super) reconnect: Option<ReconnectTarget>,
 }
 
 /// Starts the popup and reports a failure to start in the page and the console.
@@ -154,8 +157,17 @@ impl App {
         let app = self.clone();
         listen(&self.document, "add-site", "click", move |_| {
             app.clear_messages();
+            // The form may still hold the values of a reconnect.
+            for id in ["site-url", "email", "token"] {
+                if let Ok(input) = element::<HtmlInputElement>(&app.document, id) {
+                    input.set_value("");
+                }
+            }
             app.open_view(View::AddSite);
         })?;
+
+        let app = self.clone();
+        listen(&self.document, "reconnect", "click", move |_| app.open_reconnect())?;
 
         let app = self.clone();
         listen(&self.document, "site-switcher", "change", move |_| {
@@ -272,7 +284,7 @@ impl App {
 
         match send_request(&Request::SetDefaultSite { site_url }).await {
             Ok(_) => {}
-            Err(error) => return self.show_error(&error.message()),
+            Err(error) => return self.show_relay_error(&error),
         }
         self.set_site(&site);
         self.announce(&format!("Using {}.", screen::site_label(&site)));
@@ -387,7 +399,7 @@ impl App {
                 })
                 .await
                 {
-                    self.show_error(&error.message());
+                    self.show_relay_error(&error);
                 }
                 self.state.borrow_mut().navigation = Navigation::default();
                 self.load_status().await;
@@ -400,7 +412,7 @@ impl App {
             }
             Err(error) => {
                 self.announce("");
-                self.show_error(&error.message());
+                self.show_relay_error(&error);
                 match error.code() {
                     Some(
                         ErrorCode::InvalidSiteUrl
@@ -411,6 +423,25 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Opens the connect form filled in with the site and account of the missing token,
+    /// leaving the token empty for the person to paste.
+    fn open_reconnect(&self) {
+        let Some(target) = self.state.borrow_mut().reconnect.take() else {
+            return;
+        };
+        let (site_url, email) = target.form_values(&self.state.borrow().sites);
+        self.clear_messages();
+        self.open_view(View::AddSite);
+
+        for (id, value) in [("site-url", site_url.as_str()), ("email", email.as_str()), ("token", "")] {
+            if let Ok(input) = element::<HtmlInputElement>(&self.document, id) {
+                input.set_value(value);
+            }
+        }
+        self.announce(&format!("Paste a new token for {}.", target.site_url));
+        self.focus("token");
     }
 
     async fn disconnect(self: &Rc<Self>) {
@@ -435,7 +466,7 @@ impl App {
                 self.announce("Disconnected. The token was deleted from the credential store.");
             }
             Ok(other) => self.show_unexpected("disconnect", &other),
-            Err(error) => self.show_error(&error.message()),
+            Err(error) => self.show_relay_error(&error),
         }
     }
 
@@ -511,6 +542,15 @@ impl App {
         let _ = set_hidden(&self.document, "error", false);
     }
 
+    /// Shows a failed request's message, with a Reconnect button when the error names a
+    /// site whose token is missing.
+    pub(super) fn show_relay_error(&self, error: &RelayError) {
+        self.show_error(&error.message());
+        let target = ReconnectTarget::from_error(error);
+        let _ = set_hidden(&self.document, "reconnect-bar", target.is_none());
+        self.state.borrow_mut().reconnect = target;
+    }
+
     pub(super) fn show_field_error(&self, error: &FieldError) {
         self.show_error(&error.message);
         self.state.borrow_mut().invalid_field = Some(error.field.clone());
@@ -540,6 +580,8 @@ impl App {
         self.announce("");
         let _ = set_text(&self.document, "error", "");
         let _ = set_hidden(&self.document, "error", true);
+        let _ = set_hidden(&self.document, "reconnect-bar", true);
+        self.state.borrow_mut().reconnect = None;
         if let Some(field) = invalid {
             if let Ok(field) = element::<Element>(&self.document, &field) {
                 let _ = field.remove_attribute("aria-invalid");

@@ -206,8 +206,14 @@ impl App {
         .await;
         let projects = match reply {
             Ok(Response::Projects { projects, .. }) => projects,
-            Ok(other) => return self.show_unexpected("listProjects", &other),
-            Err(error) => return self.show_error(&error.message()),
+            Ok(other) => {
+                self.show_unexpected("listProjects", &other);
+                return self.mark_not_loaded("project", "Projects could not be loaded");
+            }
+            Err(error) => {
+                self.show_relay_error(&error);
+                return self.mark_not_loaded("project", "Projects could not be loaded");
+            }
         };
 
         let selected = {
@@ -279,8 +285,14 @@ impl App {
         }
         let issue_types = match reply {
             Ok(Response::IssueTypes { issue_types }) => issue_types,
-            Ok(other) => return self.show_unexpected("listIssueTypes", &other),
-            Err(error) => return self.show_error(&error.message()),
+            Ok(other) => {
+                self.show_unexpected("listIssueTypes", &other);
+                return self.clear_issue_types("Issue types could not be loaded");
+            }
+            Err(error) => {
+                self.show_relay_error(&error);
+                return self.clear_issue_types("Issue types could not be loaded");
+            }
         };
 
         let offered = screen::creatable_issue_types(&issue_types);
@@ -354,7 +366,7 @@ impl App {
         let fields = match reply {
             Ok(Response::CreateFields { fields }) => fields,
             Ok(other) => return self.show_unexpected("getCreateFields", &other),
-            Err(error) => return self.show_error(&error.message()),
+            Err(error) => return self.show_relay_error(&error),
         };
 
         let rendered = fields_to_render(&fields, BUILT_IN_CREATE_FIELDS);
@@ -366,6 +378,16 @@ impl App {
             self.announce("The labels of this quick action were not added: the create screen has no Labels field.");
         }
         self.state.borrow_mut().create_fields = fields;
+    }
+
+    /// Replaces a picker's "Loading…" placeholder after its list failed to load, so no
+    /// spinner text stays up next to the error.
+    fn mark_not_loaded(&self, id: &str, placeholder: &str) {
+        if let Ok(select) = element::<HtmlSelectElement>(&self.document, id) {
+            let _ = fill_select(&select, placeholder, &[], None);
+            select.set_disabled(true);
+        }
+        self.clear_issue_types("Choose a project first");
     }
 
     fn clear_issue_types(&self, placeholder: &str) {
@@ -415,7 +437,7 @@ impl App {
             Ok(other) => self.show_unexpected("createIssue", &other),
             Err(error) => {
                 self.announce("");
-                self.show_error(&error.message());
+                self.show_relay_error(&error);
             }
         }
     }

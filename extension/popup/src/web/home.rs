@@ -106,7 +106,7 @@ impl App {
                 self.render_issues("recent-issues", &issues, "No recent issues.");
             }
             Ok(other) => self.show_unexpected("recentIssues", &other),
-            Err(error) => self.show_error(&error.message()),
+            Err(error) => self.show_relay_error(&error),
         }
     }
 
@@ -211,7 +211,7 @@ impl App {
             }
             Ok(other) => self.show_unexpected("searchIssues", &other),
             Err(error) => {
-                self.show_error(&error.message());
+                self.show_relay_error(&error);
                 self.focus("search");
             }
         }

@@ -127,7 +127,7 @@ impl App {
             Ok(other) => return self.show_unexpected("getIssue", &other),
             Err(error) => {
                 let _ = set_text(&self.document, "issue-meta", "");
-                return self.show_error(&error.message());
+                return self.show_relay_error(&error);
             }
         }
         self.load_transitions(&key).await;
@@ -194,8 +194,14 @@ impl App {
         }
         let transitions = match reply {
             Ok(Response::Transitions { transitions, .. }) => transitions,
-            Ok(other) => return self.show_unexpected("listTransitions", &other),
-            Err(error) => return self.show_error(&error.message()),
+            Ok(other) => {
+                self.show_unexpected("listTransitions", &other);
+                return self.mark_transitions_not_loaded(&select);
+            }
+            Err(error) => {
+                self.show_relay_error(&error);
+                return self.mark_transitions_not_loaded(&select);
+            }
         };
         let choices: Vec<(String, String)> = transitions
             .iter()
@@ -213,6 +219,13 @@ impl App {
         select.set_disabled(transitions.is_empty());
         self.state.borrow_mut().transitions = transitions;
         self.render_transition_fields();
+    }
+
+    fn mark_transitions_not_loaded(&self, select: &HtmlSelectElement) {
+        let _ = fill_select(select, "Transitions could not be loaded", &[], None);
+        select.set_disabled(true);
+        self.state.borrow_mut().transitions.clear();
+        let _ = clear(&self.document, "transition-fields");
     }
 
     fn render_transition_fields(&self) {
@@ -369,7 +382,7 @@ impl App {
             Err(_) if matches!(kind, ReplyKind::RateLimited { .. }) => {
                 self.announce("Jira asked to slow down; searching again shortly.");
             }
-            Err(error) => self.show_error(&error.message()),
+            Err(error) => self.show_relay_error(&error),
         }
         self.follow_user_search(next);
     }
@@ -539,7 +552,7 @@ impl App {
         match reply {
             Ok(response) => Some(response),
             Err(error) => {
-                self.show_error(&error.message());
+                self.show_relay_error(&error);
                 None
             }
         }

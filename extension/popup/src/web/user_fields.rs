@@ -152,7 +152,7 @@ impl App {
             Err(_) if matches!(kind, ReplyKind::RateLimited { .. }) => {
                 self.announce("Jira asked to slow down; searching again shortly.");
             }
-            Err(error) => self.show_error(&error.message()),
+            Err(error) => self.show_relay_error(&error),
         }
         if still_rendered {
             self.follow_field_search(container, input, next);
