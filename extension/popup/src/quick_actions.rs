@@ -270,9 +270,125 @@ pub fn match_transition(to: &str, candidates: &[(&str, &str)]) -> Option<usize> 
         })
 }
 
+/// `storage.local` key of the issue opened last, the target of issue actions on the home
+/// view when the page shows no issue key.
+pub const LAST_ISSUE_STORAGE_KEY: &str = "lastIssue";
+
+/// The issue opened last and the site it belongs to, kept in `storage.local`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastIssue {
+    pub site_url: String,
+    pub key: String,
+}
+
+impl LastIssue {
+    /// Returns the key when it was opened on `site_url`, because keys of another site
+    /// name other issues.
+    pub fn key_for(&self, site_url: &str) -> Option<&str> {
+        (self.site_url == site_url && !self.key.is_empty()).then_some(self.key.as_str())
+    }
+}
+
+/// Origin of the issue that issue actions act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueSource {
+    /// The issue shown in the issue view.
+    Open,
+    /// The first key found on the page.
+    Page,
+    /// The issue opened last on this site.
+    LastOpened,
+}
+
+/// The issue that issue actions act on, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueTarget {
+    pub key: String,
+    pub source: IssueSource,
+}
+
+impl IssueTarget {
+    /// Chooses the issue: the open one, else the first key on the page, else the one
+    /// opened last.
+    pub fn choose(
+        open: Option<&str>,
+        on_page: Option<&str>,
+        last_opened: Option<&str>,
+    ) -> Option<IssueTarget> {
+        let candidates = [
+            (open, IssueSource::Open),
+            (on_page, IssueSource::Page),
+            (last_opened, IssueSource::LastOpened),
+        ];
+        candidates.into_iter().find_map(|(key, source)| {
+            key.filter(|key| !key.is_empty()).map(|key| IssueTarget {
+                key: key.to_string(),
+                source,
+            })
+        })
+    }
+
+    /// Returns the sentence under the home view's quick actions that names the issue.
+    pub fn describe(&self) -> String {
+        match self.source {
+            IssueSource::Open => format!("Issue actions act on {}, the open issue.", self.key),
+            IssueSource::Page => format!("Issue actions act on {}, found on this page.", self.key),
+            IssueSource::LastOpened => format!(
+                "Issue actions act on {}, the issue you opened last: this page shows no issue key.",
+                self.key
+            ),
+        }
+    }
+}
+
+/// Sentence under the home view's quick actions when no issue is known.
+pub const NO_ISSUE_TARGET: &str =
+    "Issue actions need an issue: open one, or open the popup on a page that shows an issue key.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_target_order() {
+        let open = IssueTarget::choose(Some("WEB-3"), Some("WEB-2"), Some("WEB-1"));
+        let page = IssueTarget::choose(None, Some("WEB-2"), Some("WEB-1"));
+        let last = IssueTarget::choose(None, None, Some("WEB-1"));
+
+        assert_eq!(open.map(|target| target.source), Some(IssueSource::Open), "the open issue wins");
+        assert_eq!(page.map(|target| target.key), Some("WEB-2".to_string()), "then the page's key");
+        assert_eq!(
+            last,
+            Some(IssueTarget {
+                key: "WEB-1".into(),
+                source: IssueSource::LastOpened
+            }),
+            "then the issue opened last"
+        );
+        assert_eq!(IssueTarget::choose(None, Some(""), None), None, "an empty key is no target");
+    }
+
+    #[test]
+    fn issue_target_named_in_sentence() {
+        let last = IssueTarget::choose(None, None, Some("WEB-1")).unwrap();
+        let page = IssueTarget::choose(None, Some("OPS-2"), None).unwrap();
+
+        assert!(last.describe().contains("WEB-1"), "the sentence names the issue: {}", last.describe());
+        assert!(last.describe().contains("opened last"), "the sentence says where it came from: {}", last.describe());
+        assert!(page.describe().contains("on this page"), "the sentence says where it came from: {}", page.describe());
+    }
+
+    #[test]
+    fn last_issue_only_for_its_site() {
+        let last = LastIssue {
+            site_url: "https://a.atlassian.net".into(),
+            key: "WEB-1".into(),
+        };
+
+        assert_eq!(last.key_for("https://a.atlassian.net"), Some("WEB-1"));
+        assert_eq!(last.key_for("https://b.atlassian.net"), None, "a key of another site names another issue");
+    }
 
     fn log(name: &str, time: &str) -> QuickAction {
         QuickAction {

@@ -83,6 +83,8 @@ pub(super) struct State {
     pub(super) search: Option<(String, String)>,
     /// Site whose token is missing, offered by the Reconnect button beside the error.
     pub(super) reconnect: Option<ReconnectTarget>,
+    /// The issue opened last, kept in `storage.local` across popup openings.
+    pub(super) last_issue: Option<crate::quick_actions::LastIssue>,
 }
 
 /// Starts the popup and reports a failure to start in the page and the console.

@@ -21,7 +21,9 @@ impl App {
             listen(&self.document, list, "click", move |event: Event| {
                 if let Some(key) = data_of_target(&event, "key") {
                     let app = app.clone();
-                    spawn_local(async move { app.open_issue(key).await });
+                    spawn_local(async move {
+                        app.open_issue(key).await;
+                    });
                 }
             })?;
         }
@@ -177,7 +179,8 @@ impl App {
         }
         // A bare key opens the issue directly.
         if is_issue_key(&query.to_ascii_uppercase()) && !more {
-            return self.open_issue(query.to_ascii_uppercase()).await;
+            self.open_issue(query.to_ascii_uppercase()).await;
+            return;
         }
 
         let (text, jql) = if crate::screen::looks_like_jql(&query) {

@@ -110,10 +110,11 @@ impl App {
         listen(&self.document, button, "click", move |_| spawn_local(action(app.clone())))
     }
 
-    /// Opens the issue view for `key` and loads the issue and its transitions.
-    pub(super) async fn open_issue(self: &Rc<Self>, key: String) {
+    /// Opens the issue view for `key` and loads the issue and its transitions. Returns
+    /// whether the issue loaded.
+    pub(super) async fn open_issue(self: &Rc<Self>, key: String) -> bool {
         let Some(site_url) = self.site_url() else {
-            return;
+            return false;
         };
         self.clear_messages();
         self.reset_issue_forms();
@@ -124,13 +125,21 @@ impl App {
         let reply = send_request(&Request::GetIssue { site_url: Some(site_url), key: key.clone() }).await;
         match reply {
             Ok(Response::Issue { issue }) => self.show_issue(issue),
-            Ok(other) => return self.show_unexpected("getIssue", &other),
+            Ok(other) => {
+                let _ = set_text(&self.document, "issue-meta", "");
+                self.show_unexpected("getIssue", &other);
+                return false;
+            }
             Err(error) => {
                 let _ = set_text(&self.document, "issue-meta", "");
-                return self.show_relay_error(&error);
+                self.show_relay_error(&error);
+                return false;
             }
         }
+        self.remember_last_issue(&key);
+        self.render_issue_quick_actions();
         self.load_transitions(&key).await;
+        true
     }
 
     /// Returns the key of the issue in the issue view.

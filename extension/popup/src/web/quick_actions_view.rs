@@ -6,7 +6,11 @@ use super::dom::{clear, create, data_of_target, element, listen};
 use super::extension_api::{describe, storage_get, storage_set};
 use super::home::warn;
 use crate::issue_forms::WorklogForm;
-use crate::quick_actions::{self, parse_labels, ActionKind, QuickAction, QUICK_ACTIONS_STORAGE_KEY};
+use super::dom::set_hidden;
+use crate::quick_actions::{
+    self, parse_labels, ActionKind, IssueTarget, LastIssue, QuickAction, LAST_ISSUE_STORAGE_KEY, NO_ISSUE_TARGET,
+    QUICK_ACTIONS_STORAGE_KEY,
+};
 use jira_bridge_protocol::{Assignee, Request, Response};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -45,14 +49,27 @@ impl App {
         })?;
 
         let app = self.clone();
+        listen(&self.document, "issue-quick-actions", "click", move |event: Event| {
+            let index = data_of_target(&event, "index").and_then(|index| index.parse().ok());
+            if let Some(index) = index {
+                let app = app.clone();
+                spawn_local(async move { app.run_quick_action(index).await });
+            }
+        })?;
+
+        let app = self.clone();
         listen(&self.document, "quick-actions-import", "click", move |_| {
             let app = app.clone();
             spawn_local(async move { app.import_quick_actions().await });
         })
     }
 
-    /// Reads the saved quick actions; unreadable ones are logged and dropped.
+    /// Reads the saved quick actions and the issue opened last; unreadable ones are logged
+    /// and dropped.
     pub(super) async fn load_quick_actions(&self) {
+        if let Some(last) = self.load_stored::<LastIssue>(LAST_ISSUE_STORAGE_KEY).await {
+            self.state.borrow_mut().last_issue = Some(last);
+        }
         let text = match storage_get(QUICK_ACTIONS_STORAGE_KEY).await {
             Ok(Some(text)) => text,
             Ok(None) => return,
@@ -75,13 +92,65 @@ impl App {
         }
     }
 
-    /// Fills the home view's row of quick-action buttons.
-    pub(super) fn render_quick_actions(&self) {
-        let actions = self.state.borrow().quick_actions.clone();
-        let Ok(list) = clear(&self.document, "quick-actions") else {
+    /// Records the issue just opened as the target of issue actions on the home view.
+    pub(super) fn remember_last_issue(&self, key: &str) {
+        let Some(site_url) = self.site_url() else {
             return;
         };
+        let last = LastIssue { site_url, key: key.to_string() };
+        let json = serde_json::to_string(&last);
+        self.state.borrow_mut().last_issue = Some(last);
+        if let Ok(json) = json {
+            spawn_local(async move {
+                if let Err(error) = storage_set(LAST_ISSUE_STORAGE_KEY, &json).await {
+                    warn(&format!("saving the issue opened last failed: {}", describe(&error)));
+                }
+            });
+        }
+    }
+
+    /// Returns the issue that issue actions act on now: the open issue, else the first key
+    /// on the page, else the issue opened last on this site.
+    pub(super) fn quick_action_target(&self) -> Option<IssueTarget> {
+        let open = self.issue_key();
+        let site_url = self.site_url().unwrap_or_default();
+        let state = self.state.borrow();
+        let on_page = state.detected.first().map(|found| found.key.as_str());
+        let last = state.last_issue.as_ref().and_then(|last| last.key_for(&site_url));
+        IssueTarget::choose(open.as_deref(), on_page, last)
+    }
+
+    /// Fills the home view's row of quick-action buttons and names the issue the issue
+    /// actions act on.
+    pub(super) fn render_quick_actions(&self) {
+        self.fill_quick_action_buttons("quick-actions", false);
+        let has_issue_actions = self.state.borrow().quick_actions.iter().any(|action| action.action.needs_issue());
+        let sentence = match self.quick_action_target() {
+            Some(target) => target.describe(),
+            None => NO_ISSUE_TARGET.to_string(),
+        };
+        let _ = super::dom::set_text(&self.document, "quick-actions-target", &sentence);
+        let _ = set_hidden(&self.document, "quick-actions-target", !has_issue_actions);
+    }
+
+    /// Fills the issue view's row with the quick actions that act on an issue.
+    pub(super) fn render_issue_quick_actions(&self) {
+        let buttons = self.fill_quick_action_buttons("issue-quick-actions", true);
+        let _ = set_hidden(&self.document, "issue-quick-actions-group", buttons == 0);
+    }
+
+    /// Replaces the buttons in `list`, each carrying its action's index, and returns how
+    /// many it added. `issue_only` leaves out the actions that create an issue.
+    fn fill_quick_action_buttons(&self, list: &str, issue_only: bool) -> usize {
+        let actions = self.state.borrow().quick_actions.clone();
+        let Ok(list) = clear(&self.document, list) else {
+            return 0;
+        };
+        let mut added = 0;
         for (index, action) in actions.iter().enumerate() {
+            if issue_only && !action.action.needs_issue() {
+                continue;
+            }
             let Ok(item) = create(&self.document, "li", None, None) else {
                 continue;
             };
@@ -91,8 +160,10 @@ impl App {
                 let _ = button.set_attribute("title", &action.action.describe());
                 let _ = item.append_child(&button);
                 let _ = list.append_child(&item);
+                added += 1;
             }
         }
+        added
     }
 
     pub(super) fn render_quick_action_editor(&self) {
@@ -173,6 +244,7 @@ impl App {
         }
         self.render_quick_action_editor();
         self.render_quick_actions();
+        self.render_issue_quick_actions();
         self.announce(&format!("Saved the quick action {:?}.", candidate.name.trim()));
         self.focus("quick-action-name");
     }
@@ -188,6 +260,7 @@ impl App {
         self.store_quick_actions().await;
         self.render_quick_action_editor();
         self.render_quick_actions();
+        self.render_issue_quick_actions();
         self.announce(&format!("Deleted the quick action {:?}.", removed.name));
         self.focus("quick-action-name");
     }
@@ -202,6 +275,7 @@ impl App {
                 self.store_quick_actions().await;
                 self.render_quick_action_editor();
                 self.render_quick_actions();
+                self.render_issue_quick_actions();
                 self.announce(&format!("Imported {count} quick actions."));
             }
             Err(message) => {
@@ -211,8 +285,8 @@ impl App {
         }
     }
 
-    /// Runs the quick action at `index`. Issue actions use the open issue, else the first
-    /// key found on the page.
+    /// Runs the quick action at `index`. Issue actions use the issue that
+    /// [`App::quick_action_target`] chooses.
     pub(super) async fn run_quick_action(self: &Rc<Self>, index: usize) {
         let Some(action) = self.state.borrow().quick_actions.get(index).cloned() else {
             return;
@@ -225,13 +299,13 @@ impl App {
         if let ActionKind::CreateIssue { project_key, issue_type_name, labels } = &action.action {
             return self.open_create_preset(project_key, issue_type_name, labels).await;
         }
-        let key = self.issue_key().or_else(|| self.state.borrow().detected.first().map(|found| found.key.clone()));
-        let Some(key) = key else {
-            return self.show_error(&format!("{:?} needs an issue, and none was found on this page. Open an issue first, then run it.", action.name));
+        let Some(target) = self.quick_action_target() else {
+            return self.show_error(&format!("{:?} needs an issue, and none is open, found on this page or opened before. Open an issue first, then run it.", action.name));
         };
+        let key = target.key;
         // Show the issue, so the result appears next to it.
-        if self.issue_key().as_deref() != Some(key.as_str()) {
-            self.open_issue(key.clone()).await;
+        if self.issue_key().as_deref() != Some(key.as_str()) && !self.open_issue(key.clone()).await {
+            return;
         }
 
         match action.action {
