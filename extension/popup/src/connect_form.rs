@@ -1,6 +1,7 @@
 //! The connect form: site URL, email and API token, checked and turned into `connect`.
 
 use crate::relay::RelayError;
+use crate::screen::site_label;
 use crate::FieldError;
 use jira_bridge_protocol::{Deployment, ErrorCode, Request, Secret, SiteInfo};
 
@@ -98,6 +99,27 @@ impl ReconnectTarget {
         };
         (self.site_url.clone(), email)
     }
+}
+
+/// Returns the question the inline confirmation asks before `disconnect`.
+pub fn disconnect_question(site: &SiteInfo) -> String {
+    format!(
+        "Disconnect {}? This deletes the API token of {} from this computer's credential store; connecting again needs a token.",
+        site_label(site),
+        site.account
+    )
+}
+
+/// Returns the news after `disconnect`: the site removed and the site now in use, if any.
+pub fn disconnected_message(removed: &SiteInfo, now_in_use: Option<&SiteInfo>) -> String {
+    let next = match now_in_use {
+        Some(site) => format!("Now using {}.", site_label(site)),
+        None => "No site is connected now.".to_string(),
+    };
+    format!(
+        "Disconnected {} and deleted its token from the credential store. {next}",
+        site_label(removed)
+    )
 }
 
 /// Trims the site URL, adds `https://` when no scheme was typed and drops trailing
@@ -348,6 +370,25 @@ mod tests {
             "",
             "an unknown site with a user name counts as Data Center"
         );
+    }
+
+    #[test]
+    fn disconnect_texts_name_sites() {
+        let cloud = site("https://a.atlassian.net", Deployment::Cloud);
+        let data_center = site("https://jira.example.com", Deployment::DataCenter);
+
+        let question = disconnect_question(&cloud);
+        let with_next = disconnected_message(&cloud, Some(&data_center));
+        let last = disconnected_message(&cloud, None);
+
+        assert!(question.contains("a.atlassian.net (Cloud)"), "the question names the site: {question}");
+        assert!(question.contains("ada@example.com"), "the question names the account: {question}");
+        assert!(with_next.starts_with("Disconnected a.atlassian.net (Cloud)"), "the news names the site: {with_next}");
+        assert!(
+            with_next.ends_with("Now using jira.example.com (Data Center)."),
+            "the news names the site now in use: {with_next}"
+        );
+        assert!(last.ends_with("No site is connected now."), "the news says none is left: {last}");
     }
 
     #[test]

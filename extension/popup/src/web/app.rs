@@ -5,7 +5,7 @@
 use super::dom::{element, listen, listen_on, set_hidden, set_text};
 use super::extension_api::{describe, send_request};
 use super::user_fields;
-use crate::connect_form::{ConnectForm, ReconnectTarget};
+use crate::connect_form::{disconnect_question, disconnected_message, ConnectForm, ReconnectTarget};
 use crate::relay::RelayError;
 use super::extension_api::TabInfo;
 use crate::draft::{Draft, Preferences};
@@ -178,7 +178,14 @@ impl App {
         })?;
 
         let app = self.clone();
-        listen(&self.document, "disconnect", "click", move |_| {
+        listen(&self.document, "disconnect", "click", move |_| app.ask_disconnect())?;
+
+        let app = self.clone();
+        listen(&self.document, "disconnect-cancel", "click", move |_| app.cancel_disconnect())?;
+
+        let app = self.clone();
+        listen(&self.document, "disconnect-confirm-yes", "click", move |_| {
+            let _ = set_hidden(&app.document, "disconnect-confirm", true);
             let app = app.clone();
             spawn_local(async move { app.disconnect().await });
         })?;
@@ -233,6 +240,7 @@ impl App {
 
     fn show_view(&self, view: &View) {
         self.show_section(view.section_id());
+        let _ = set_hidden(&self.document, "disconnect-confirm", true);
         let can_go_back = self.state.borrow().navigation.can_go_back();
         let _ = set_hidden(&self.document, "back", !can_go_back);
         let _ = set_hidden(&self.document, "connect-cancel", *view != View::AddSite);
@@ -446,26 +454,45 @@ impl App {
         self.focus("token");
     }
 
+    /// Shows the inline confirmation that names the site and account, because
+    /// disconnecting deletes the token.
+    fn ask_disconnect(&self) {
+        let Some(site) = self.state.borrow().site.clone() else {
+            return;
+        };
+        self.clear_messages();
+        let _ = set_text(&self.document, "disconnect-question", &disconnect_question(&site));
+        let _ = set_hidden(&self.document, "disconnect-confirm", false);
+        // Cancel takes focus, so Enter pressed by habit keeps the token.
+        self.focus("disconnect-cancel");
+    }
+
+    fn cancel_disconnect(&self) {
+        let _ = set_hidden(&self.document, "disconnect-confirm", true);
+        self.focus("disconnect");
+    }
+
     async fn disconnect(self: &Rc<Self>) {
-        let site_url = self
-            .state
-            .borrow()
-            .site
-            .as_ref()
-            .map(|site| site.site_url.clone());
-        if self.state.borrow().busy || site_url.is_none() {
+        let Some(site) = self.state.borrow().site.clone() else {
+            return;
+        };
+        if self.state.borrow().busy {
             return;
         }
         self.clear_messages();
 
         self.set_busy("disconnect", true);
-        let reply = send_request(&Request::Disconnect { site_url }).await;
+        let reply = send_request(&Request::Disconnect {
+            site_url: Some(site.site_url.clone()),
+        })
+        .await;
         self.set_busy("disconnect", false);
 
         match reply {
             Ok(Response::Disconnected { .. }) => {
                 self.load_status().await;
-                self.announce("Disconnected. The token was deleted from the credential store.");
+                let now_in_use = self.state.borrow().site.clone();
+                self.announce(&disconnected_message(&site, now_in_use.as_ref()));
             }
             Ok(other) => self.show_unexpected("disconnect", &other),
             Err(error) => self.show_relay_error(&error),
@@ -488,8 +515,8 @@ impl App {
         }
     }
 
-    /// Escape dismisses the error message, else the "created" notice, else goes back to
-    /// the previous view. An open select or the user picker's results take Escape first.
+    /// Escape cancels the disconnect confirmation, else dismisses the error message, else
+    /// the "created" notice, else goes back to the previous view. An open select or the user picker's results take Escape first.
     fn on_key(self: &Rc<Self>, event: &KeyboardEvent) {
         if event.key() != "Escape" || event.default_prevented() {
             return;
@@ -501,7 +528,13 @@ impl App {
         let created_shown = element::<HtmlElement>(&self.document, "created")
             .map(|e| !e.hidden())
             .unwrap_or(false);
-        if error_shown {
+        let confirm_shown = element::<HtmlElement>(&self.document, "disconnect-confirm")
+            .map(|e| !e.hidden())
+            .unwrap_or(false);
+        if confirm_shown {
+            event.prevent_default();
+            self.cancel_disconnect();
+        } else if error_shown {
             event.prevent_default();
             self.clear_messages();
         } else if created_shown {
