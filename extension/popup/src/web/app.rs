@@ -241,6 +241,13 @@ impl App {
     fn show_view(&self, view: &View) {
         self.show_section(view.section_id());
         let _ = set_hidden(&self.document, "disconnect-confirm", true);
+        // The results in the top bar belong to the view that produced them.
+        if !matches!(view, View::Issue { .. }) {
+            let _ = set_hidden(&self.document, "issue-done", true);
+        }
+        if *view != View::Create {
+            let _ = set_hidden(&self.document, "created", true);
+        }
         let can_go_back = self.state.borrow().navigation.can_go_back();
         let _ = set_hidden(&self.document, "back", !can_go_back);
         let _ = set_hidden(&self.document, "connect-cancel", *view != View::AddSite);
@@ -561,20 +568,35 @@ impl App {
     }
 
     pub(super) fn focus(&self, id: &str) {
+        self.fit_scroll_padding();
         if let Ok(element) = element::<HtmlElement>(&self.document, id) {
             let _ = element.focus();
+        }
+    }
+
+    /// Keeps a focused input clear of the sticky top bar, whose height changes with the
+    /// messages in it: browsers scroll a focused element below `scroll-padding-top`.
+    pub(super) fn fit_scroll_padding(&self) {
+        let Ok(bar) = element::<HtmlElement>(&self.document, "top-bar") else {
+            return;
+        };
+        if let Some(root) = self.document.document_element() {
+            let padding = format!("scroll-padding-top: {}px", bar.offset_height() + 8);
+            let _ = root.set_attribute("style", &padding);
         }
     }
 
     /// Shows a status message in the polite live region.
     pub(super) fn announce(&self, text: &str) {
         let _ = set_text(&self.document, "status", text);
+        self.fit_scroll_padding();
     }
 
     /// Shows an error in the alert region, which screen readers read at once.
     pub(super) fn show_error(&self, message: &str) {
         let _ = set_text(&self.document, "error", message);
         let _ = set_hidden(&self.document, "error", false);
+        self.fit_scroll_padding();
     }
 
     /// Shows a failed request's message, with a Reconnect button when the error names a
@@ -584,6 +606,7 @@ impl App {
         let target = ReconnectTarget::from_error(error);
         let _ = set_hidden(&self.document, "reconnect-bar", target.is_none());
         self.state.borrow_mut().reconnect = target;
+        self.fit_scroll_padding();
     }
 
     pub(super) fn show_field_error(&self, error: &FieldError) {
@@ -617,6 +640,9 @@ impl App {
         let _ = set_hidden(&self.document, "error", true);
         let _ = set_hidden(&self.document, "reconnect-bar", true);
         self.state.borrow_mut().reconnect = None;
+        // A new action starts here, so the last one's result is old news.
+        let _ = set_hidden(&self.document, "issue-done", true);
+        self.fit_scroll_padding();
         if let Some(field) = invalid {
             if let Ok(field) = element::<Element>(&self.document, &field) {
                 let _ = field.remove_attribute("aria-invalid");

@@ -570,6 +570,7 @@ impl App {
     pub(super) fn show_done(&self, text: &str) {
         let _ = set_text(&self.document, "issue-done", text);
         let _ = set_hidden(&self.document, "issue-done", false);
+        self.fit_scroll_padding();
     }
 }
 
