@@ -210,18 +210,20 @@ impl App {
         self.render(&Screen::Loading);
 
         let screen = screen::screen_for_status(send_request(&Request::Status).await);
-        self.render(&screen);
+        if !matches!(screen, Screen::Connected { .. }) {
+            return self.render(&screen);
+        }
 
-        if let Screen::Connected { .. } = screen {
-            self.load_quick_actions().await;
-            if self.take_pending_selection().await {
-                self.open_create().await;
-            } else if self.view_from_location().as_deref() == Some("create") {
-                self.open_create().await;
-            } else {
-                self.open_view(View::Home);
-                self.load_home().await;
-            }
+        // Everything read from storage is read before the home view shows, because a click
+        // on it during an await would open a view that the code below then replaced.
+        self.load_quick_actions().await;
+        let pending_selection = self.take_pending_selection().await;
+        self.render(&screen);
+        if pending_selection || self.view_from_location().as_deref() == Some("create") {
+            self.open_create().await;
+        } else {
+            self.open_view(View::Home);
+            self.load_home().await;
         }
     }
 
