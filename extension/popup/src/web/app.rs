@@ -83,6 +83,8 @@ pub(super) struct State {
     pub(super) search: Option<(String, String)>,
     /// Site whose token is missing, offered by the Reconnect button beside the error.
     pub(super) reconnect: Option<ReconnectTarget>,
+    /// Key of the issue whose `getIssue` is in flight; a reply for another key is dropped.
+    pub(super) opening_issue: Option<String>,
     /// The issue opened last, kept in `storage.local` across popup openings.
     pub(super) last_issue: Option<crate::quick_actions::LastIssue>,
 }
@@ -644,6 +646,7 @@ impl App {
         self.state.borrow_mut().reconnect = None;
         // A new action starts here, so the last one's result is old news.
         let _ = set_hidden(&self.document, "issue-done", true);
+        let _ = set_hidden(&self.document, "search-error", true);
         self.fit_scroll_padding();
         if let Some(field) = invalid {
             if let Ok(field) = element::<Element>(&self.document, &field) {

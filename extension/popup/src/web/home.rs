@@ -2,7 +2,10 @@
 //! recent issues, quick actions and "New issue".
 
 use super::app::App;
-use super::dom::{clear, create, data_of_target, element, listen, set_hidden};
+use super::dom::{clear, create, data_of_target, element, listen, set_hidden, set_text};
+use super::issue_view::IssueLoad;
+use crate::connect_form::ReconnectTarget;
+use crate::relay::RelayError;
 use super::extension_api::{current_tab, describe, selected_text, send_request};
 use crate::navigation::View;
 use jira_bridge_protocol::{detect_issue_keys, is_issue_key, IssueSummary, KeySource, Request, Response};
@@ -174,13 +177,11 @@ impl App {
             _ => (typed, None),
         };
         if query.is_empty() {
-            let _ = clear(&self.document, "search-results");
-            return;
+            return self.clear_search_results();
         }
-        // A bare key opens the issue directly.
+        // A bare key opens the issue directly, once Jira returned it.
         if is_issue_key(&query.to_ascii_uppercase()) && !more {
-            self.open_issue(query.to_ascii_uppercase()).await;
-            return;
+            return self.open_searched_key(query.to_ascii_uppercase()).await;
         }
 
         let (text, jql) = if crate::screen::looks_like_jql(&query) {
@@ -214,10 +215,46 @@ impl App {
             }
             Ok(other) => self.show_unexpected("searchIssues", &other),
             Err(error) => {
-                self.show_relay_error(&error);
-                self.focus("search");
+                self.clear_search_results();
+                self.show_search_error(&error);
             }
         }
+    }
+
+    /// Opens the issue a searched key names, or says in the search area why not.
+    async fn open_searched_key(self: &Rc<Self>, key: String) {
+        set_busy_button(self, "search-submit", true);
+        let loaded = self.load_issue(key).await;
+        set_busy_button(self, "search-submit", false);
+
+        match loaded {
+            IssueLoad::Loaded(issue) => self.show_loaded_issue(issue).await,
+            IssueLoad::Superseded => {}
+            IssueLoad::Failed(error) => {
+                self.clear_search_results();
+                self.show_search_error(&error);
+            }
+            IssueLoad::Unexpected(other) => self.show_unexpected("getIssue", &other),
+        }
+    }
+
+    /// Shows a failed search under the search box. An error that offers Reconnect goes to
+    /// `#error` instead, where the Reconnect button is.
+    fn show_search_error(&self, error: &RelayError) {
+        if ReconnectTarget::from_error(error).is_some() {
+            return self.show_relay_error(error);
+        }
+        let _ = set_text(&self.document, "search-error", &error.message());
+        let _ = set_hidden(&self.document, "search-error", false);
+        self.focus("search");
+    }
+
+    /// Empties the search results, so results of an earlier search are not taken for
+    /// this one's.
+    pub(super) fn clear_search_results(&self) {
+        let _ = clear(&self.document, "search-results");
+        let _ = set_hidden(&self.document, "search-more", true);
+        self.state.borrow_mut().search = None;
     }
 }
 

@@ -14,7 +14,7 @@ use crate::issue_forms::{comment_request, WorklogForm};
 use crate::navigation::View;
 use crate::relay::RelayError;
 use crate::screen;
-use crate::user_search::{user_label, ReplyKind, Step};
+use crate::user_search::{user_label, ReplyKind, Step, UserSearch};
 use jira_bridge_protocol::{Assignee, ErrorCode, IssueSummary, Request, Response, User};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -23,6 +23,15 @@ use web_sys::{
     Event, HtmlAnchorElement, HtmlButtonElement, HtmlElement, HtmlFormElement, HtmlInputElement,
     HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
 };
+
+/// Outcome of [`App::load_issue`].
+pub(super) enum IssueLoad {
+    Loaded(IssueSummary),
+    /// Another issue was requested before the reply came, or no site is in use.
+    Superseded,
+    Failed(RelayError),
+    Unexpected(Response),
+}
 
 impl App {
     pub(super) fn bind_issue_events(self: &Rc<Self>) -> Result<(), JsValue> {
@@ -110,36 +119,63 @@ impl App {
         listen(&self.document, button, "click", move |_| spawn_local(action(app.clone())))
     }
 
-    /// Opens the issue view for `key` and loads the issue and its transitions. Returns
-    /// whether the issue loaded.
+    /// Loads `key` and opens the issue view once Jira returned the issue, then loads its
+    /// transitions. Returns whether the view opened; a failure is shown in `#error`.
     pub(super) async fn open_issue(self: &Rc<Self>, key: String) -> bool {
-        let Some(site_url) = self.site_url() else {
-            return false;
-        };
-        self.clear_messages();
-        self.reset_issue_forms();
-        self.open_view(View::Issue { key: key.clone() });
-        let _ = set_text(&self.document, "issue-heading", &key);
-        let _ = set_text(&self.document, "issue-meta", "Loading…");
-
-        let reply = send_request(&Request::GetIssue { site_url: Some(site_url), key: key.clone() }).await;
-        match reply {
-            Ok(Response::Issue { issue }) => self.show_issue(issue),
-            Ok(other) => {
-                let _ = set_text(&self.document, "issue-meta", "");
-                self.show_unexpected("getIssue", &other);
-                return false;
+        match self.load_issue(key).await {
+            IssueLoad::Loaded(issue) => {
+                self.show_loaded_issue(issue).await;
+                true
             }
-            Err(error) => {
-                let _ = set_text(&self.document, "issue-meta", "");
+            IssueLoad::Superseded => false,
+            IssueLoad::Failed(error) => {
                 self.show_relay_error(&error);
-                return false;
+                false
+            }
+            IssueLoad::Unexpected(other) => {
+                self.show_unexpected("getIssue", &other);
+                false
             }
         }
+    }
+
+    /// Sends `getIssue` for `key` without changing the view, so a key that does not exist
+    /// leaves the person where they were.
+    pub(super) async fn load_issue(&self, key: String) -> IssueLoad {
+        let Some(site_url) = self.site_url() else {
+            return IssueLoad::Superseded;
+        };
+        self.clear_messages();
+        self.state.borrow_mut().opening_issue = Some(key.clone());
+        self.announce(&format!("Opening {key}…"));
+
+        let reply = send_request(&Request::GetIssue { site_url: Some(site_url), key: key.clone() }).await;
+        // Another issue was requested while this one loaded: its reply decides.
+        if self.state.borrow().opening_issue.as_deref() != Some(key.as_str()) {
+            return IssueLoad::Superseded;
+        }
+        self.state.borrow_mut().opening_issue = None;
+        self.announce("");
+        match reply {
+            Ok(Response::Issue { issue }) => IssueLoad::Loaded(issue),
+            Ok(other) => IssueLoad::Unexpected(other),
+            Err(error) => IssueLoad::Failed(error),
+        }
+    }
+
+    /// Opens the issue view on an issue Jira returned. Another issue's forms, transitions,
+    /// user search and result line are cleared first.
+    pub(super) async fn show_loaded_issue(self: &Rc<Self>, issue: IssueSummary) {
+        let key = issue.key.clone();
+        let same_issue = self.state.borrow().issue.as_ref().is_some_and(|shown| shown.key == key);
+        if !same_issue {
+            self.reset_issue_forms();
+        }
+        self.open_view(View::Issue { key: key.clone() });
+        self.show_issue(issue);
         self.remember_last_issue(&key);
         self.render_issue_quick_actions();
         self.load_transitions(&key).await;
-        true
     }
 
     /// Returns the key of the issue in the issue view.
@@ -183,6 +219,17 @@ impl App {
         }
         let _ = set_hidden(&self.document, "issue-done", true);
         let _ = clear(&self.document, "transition-fields");
+        if let Ok(select) = element::<HtmlSelectElement>(&self.document, "transition") {
+            let _ = fill_select(&select, "Loading transitions…", &[], None);
+            select.set_disabled(true);
+        }
+        {
+            let mut state = self.state.borrow_mut();
+            state.issue = None;
+            state.transitions.clear();
+            state.user_search = UserSearch::default();
+            state.field_user_searches.clear();
+        }
         self.show_users(&[]);
         self.set_watch_button(None);
     }
