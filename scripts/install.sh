@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
         --sandbox) sandbox=true ;;
         --no-link) link=false ;;
         --) shift; install_options=("$@"); break ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option $1 (expected --sandbox, --no-link, or -- followed by install options)" ;;
     esac
     shift
@@ -73,6 +73,11 @@ sandbox_check_requirements() {
     done
     [ -n "$chromium" ] ||
         die "the sandbox needs Chromium, which was not found (Google Chrome ignores --load-extension, so it cannot be used). On Debian: sudo apt-get install chromium"
+    # Ubuntu's chromium-browser is a small script that starts the snap, and a snap browser
+    # cannot start a native host installed outside the snap.
+    if readlink -f "$chromium" | grep -q '^/snap/' || head -c 4096 "$chromium" | grep -q '/snap/bin/'; then
+        die "the Chromium found at $chromium is the snap package, which cannot start the native host. Install a Chromium that is not a snap, or try jira-bridge in your own browser with scripts/install.sh."
+    fi
 
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
         die "the sandbox opens Chromium, so it needs a desktop session, and this shell has none (DISPLAY and WAYLAND_DISPLAY are empty). Run bash scripts/install.sh --sandbox in a terminal of your desktop session, or over ssh -X from one. Nothing was built or written."
