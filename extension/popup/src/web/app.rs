@@ -308,6 +308,7 @@ impl App {
             Err(error) => return self.show_relay_error(&error),
         }
         self.set_site(&site);
+        select.set_title(&screen::site_label(&site));
         self.announce(&format!("Using {}.", screen::site_label(&site)));
         self.open_view(View::Home);
         self.load_home().await;
@@ -379,6 +380,7 @@ impl App {
             .map(|site| (site.site_url.clone(), screen::site_label(site)))
             .collect();
         super::dom::fill_select(&select, "Jira site", &choices, Some(&site.site_url))?;
+        select.set_title(&screen::site_label(site));
         select.set_hidden(sites.len() < 2);
         Ok(())
     }

@@ -258,8 +258,8 @@ impl App {
     }
 }
 
-/// Builds `<li><button data-key=KEY><span class=key>KEY</span> summary <span
-/// class=detail>detail</span></button></li>`.
+/// Builds `<li><button data-key=KEY><span class=issue-line><span class=key>KEY</span>
+/// summary</span> <span class=detail>detail</span></button></li>`.
 fn issue_item(
     document: &web_sys::Document,
     key: &str,
@@ -270,9 +270,15 @@ fn issue_item(
     let button = create(document, "button", None, None)?;
     button.set_attribute("type", "button")?;
     button.set_attribute("data-key", key)?;
+    // The line shows at most two lines of the summary, so the title carries all of it.
+    if !summary.is_empty() {
+        button.set_attribute("title", &format!("{key} {summary}"))?;
+    }
+    let line = create(document, "span", Some("issue-line"), None)?;
     let key_span = create(document, "span", Some("key"), Some(key))?;
-    button.append_child(&key_span)?;
-    button.append_child(&document.create_text_node(summary))?;
+    line.append_child(&key_span)?;
+    line.append_child(&document.create_text_node(summary))?;
+    button.append_child(&line)?;
     if !detail.is_empty() {
         let detail_span = create(document, "span", Some("detail"), Some(detail))?;
         button.append_child(&detail_span)?;
