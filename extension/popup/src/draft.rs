@@ -139,6 +139,19 @@ impl Draft {
         draft
     }
 
+    /// Checks the form in the order it is shown and builds the `createIssue` request.
+    /// `screen_fields` is the outcome of reading the create screen's other fields, which
+    /// sit between the quoted selection and the page URL, so an error above them is
+    /// reported first.
+    pub fn to_request_in_form_order(
+        &self,
+        site_url: &str,
+        screen_fields: Result<BTreeMap<String, serde_json::Value>, FieldError>,
+    ) -> Result<Request, FieldError> {
+        self.check_fields_above_screen_fields()?;
+        self.to_request(site_url, screen_fields?)
+    }
+
     /// Checks the fields and builds the `createIssue` request for `site_url`, with the
     /// values of the create screen's other fields in `fields`.
     pub fn to_request(
@@ -146,6 +159,43 @@ impl Draft {
         site_url: &str,
         fields: BTreeMap<String, serde_json::Value>,
     ) -> Result<Request, FieldError> {
+        self.check_fields_above_screen_fields()?;
+
+        let page_url = self.page_url.trim();
+        if !page_url.is_empty() && !is_http_url(page_url) {
+            return Err(FieldError::new(
+                "page-url",
+                format!(
+                    "The page URL {page_url:?} is invalid: it must start with https:// or http://."
+                ),
+            ));
+        }
+
+        let description = self.description.trim_end();
+        let selection = self.selection.trim();
+        let page_title = self.page_title.trim();
+        let client_request_id = self.client_request_id.trim();
+        let issue = NewIssue {
+            project_key: self.project_key.trim().to_string(),
+            issue_type_id: self.issue_type_id.trim().to_string(),
+            summary: single_line(&self.summary),
+            description: description.to_string(),
+            page_url: (!page_url.is_empty()).then(|| page_url.to_string()),
+            page_title: (!page_title.is_empty()).then(|| page_title.to_string()),
+            client_request_id: (!client_request_id.is_empty())
+                .then(|| client_request_id.to_string()),
+            selection: (!selection.is_empty()).then(|| selection.to_string()),
+            fields,
+        };
+        Ok(Request::CreateIssue {
+            site_url: Some(site_url.to_string()),
+            issue,
+        })
+    }
+
+    /// Checks project, issue type, summary, description and quoted selection, the inputs
+    /// above the create screen's other fields, top to bottom.
+    fn check_fields_above_screen_fields(&self) -> Result<(), FieldError> {
         if self.project_key.trim().is_empty() {
             return Err(FieldError::new("project", "Choose a project."));
         }
@@ -165,18 +215,9 @@ impl Draft {
             ));
         }
 
-        let page_url = self.page_url.trim();
-        if !page_url.is_empty() && !is_http_url(page_url) {
-            return Err(FieldError::new(
-                "page-url",
-                format!(
-                    "The page URL {page_url:?} is invalid: it must start with https:// or http://."
-                ),
-            ));
-        }
-
         let description = self.description.trim_end();
         let selection = self.selection.trim();
+        let page_url = self.page_url.trim();
         check_text_length("description", "The description", description)?;
         let combined = description.chars().count()
             + selection.chars().count()
@@ -191,24 +232,7 @@ impl Draft {
             ));
         }
 
-        let page_title = self.page_title.trim();
-        let client_request_id = self.client_request_id.trim();
-        let issue = NewIssue {
-            project_key: self.project_key.trim().to_string(),
-            issue_type_id: self.issue_type_id.trim().to_string(),
-            summary,
-            description: description.to_string(),
-            page_url: (!page_url.is_empty()).then(|| page_url.to_string()),
-            page_title: (!page_title.is_empty()).then(|| page_title.to_string()),
-            client_request_id: (!client_request_id.is_empty())
-                .then(|| client_request_id.to_string()),
-            selection: (!selection.is_empty()).then(|| selection.to_string()),
-            fields,
-        };
-        Ok(Request::CreateIssue {
-            site_url: Some(site_url.to_string()),
-            issue,
-        })
+        Ok(())
     }
 }
 
@@ -533,6 +557,21 @@ mod tests {
         let error = draft.to_request("https://a.atlassian.net", BTreeMap::new()).unwrap_err();
 
         assert_eq!(error.field, "selection", "the quote is what pushed it over: {}", error.message);
+    }
+
+    #[test]
+    fn errors_follow_form_order() {
+        let screen_field_error = || Err(FieldError::new("field-customfield_10050", "Choose a Severity."));
+        let no_summary = Draft { summary: " ".into(), ..complete_draft() };
+        let bad_page_url = Draft { page_url: "ftp://example.com".into(), ..complete_draft() };
+
+        let above = no_summary.to_request_in_form_order("https://a.atlassian.net", screen_field_error()).unwrap_err();
+        let between = bad_page_url.to_request_in_form_order("https://a.atlassian.net", screen_field_error()).unwrap_err();
+        let below = bad_page_url.to_request_in_form_order("https://a.atlassian.net", Ok(BTreeMap::new())).unwrap_err();
+
+        assert_eq!(above.field, "summary", "the summary is above the screen fields");
+        assert_eq!(between.field, "field-customfield_10050", "the screen fields are above the page URL");
+        assert_eq!(below.field, "page-url");
     }
 
     #[test]

@@ -414,11 +414,8 @@ impl App {
         let create_fields = self.state.borrow().create_fields.clone();
         let rendered = fields_to_render(&create_fields, BUILT_IN_CREATE_FIELDS);
         let inputs = read_fields(&self.document, &rendered);
-        let fields = match field_values(&rendered, &inputs) {
-            Ok(fields) => fields,
-            Err(error) => return self.show_field_error(&error),
-        };
-        let checked = self.state.borrow().draft.to_request(&site_url, fields);
+        let screen_fields = field_values(&rendered, &inputs);
+        let checked = self.state.borrow().draft.to_request_in_form_order(&site_url, screen_fields);
         let request = match checked {
             Ok(request) => request,
             Err(error) => return self.show_field_error(&error),
