@@ -30,6 +30,17 @@ pub const MAX_BACKOFF_MS: f64 = 30_000.0;
 /// Shortest query sent; shorter text clears the results instead.
 pub const MIN_QUERY_CHARS: usize = 2;
 
+/// Note a picker shows under its input when no user matched the query.
+pub const NO_MATCHING_USERS: &str = "No matching users.";
+
+/// Returns the note a picker shows while the typed text is too short to search, or `None`
+/// when the text is empty or long enough.
+pub fn short_query_note(text: &str) -> Option<String> {
+    let typed = text.trim().chars().count();
+    (typed > 0 && typed < MIN_QUERY_CHARS)
+        .then(|| format!("Type at least {MIN_QUERY_CHARS} characters."))
+}
+
 /// What the web layer should do next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
@@ -153,6 +164,13 @@ impl UserSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_query_note_only_for_short_text() {
+        assert_eq!(short_query_note(" a "), Some("Type at least 2 characters.".to_string()));
+        assert_eq!(short_query_note("  "), None, "an empty picker shows no note");
+        assert_eq!(short_query_note("ad"), None, "two characters are searched");
+    }
 
     #[test]
     fn label_with_and_without_email() {

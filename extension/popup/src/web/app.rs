@@ -320,11 +320,15 @@ impl App {
         let _ = set_text(&self.document, "account-label", &screen::account_label(site));
         let mut state = self.state.borrow_mut();
         if state.site.as_ref().map(|current| &current.site_url) != Some(&site.site_url) {
-            // Issues, projects and transitions belong to the old site.
+            // Issues, projects, transitions and the search belong to the old site.
             for list in ["search-results", "recent-issues"] {
                 let _ = super::dom::clear(&self.document, list);
             }
             let _ = set_hidden(&self.document, "search-more", true);
+            let _ = set_hidden(&self.document, "search-error", true);
+            if let Ok(search) = element::<HtmlInputElement>(&self.document, "search") {
+                search.set_value("");
+            }
             state.issue = None;
             state.projects.clear();
             state.issue_types.clear();

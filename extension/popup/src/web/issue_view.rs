@@ -14,7 +14,7 @@ use crate::issue_forms::{comment_request, WorklogForm};
 use crate::navigation::View;
 use crate::relay::RelayError;
 use crate::screen;
-use crate::user_search::{user_label, ReplyKind, Step, UserSearch};
+use crate::user_search::{short_query_note, user_label, ReplyKind, Step, UserSearch, NO_MATCHING_USERS};
 use jira_bridge_protocol::{Assignee, ErrorCode, IssueSummary, Request, Response, User};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -391,6 +391,9 @@ impl App {
         let text = element::<HtmlInputElement>(&self.document, "assign-user").map(|input| input.value()).unwrap_or_default();
         let step = self.state.borrow_mut().user_search.on_input(&text, now_ms());
         self.follow_user_search(step);
+        if let Some(note) = short_query_note(&text) {
+            self.show_users_note(&note);
+        }
     }
 
     fn follow_user_search(self: &Rc<Self>, step: Step) {
@@ -432,6 +435,7 @@ impl App {
         };
         let (current, next) = self.state.borrow_mut().user_search.on_reply(kind, now_ms());
         match reply {
+            Ok(Response::Users { users }) if current && users.is_empty() => self.show_users_note(NO_MATCHING_USERS),
             Ok(Response::Users { users }) if current => self.show_users(&users),
             Ok(Response::Users { .. }) => {}
             Ok(other) => self.show_unexpected("findAssignableUsers", &other),
@@ -441,6 +445,17 @@ impl App {
             Err(error) => self.show_relay_error(&error),
         }
         self.follow_user_search(next);
+    }
+
+    /// Replaces the assignee picker's results with a note such as "No matching users."
+    fn show_users_note(&self, note: &str) {
+        self.show_users(&[]);
+        if let (Ok(list), Ok(item)) = (
+            element::<web_sys::Element>(&self.document, "assign-user-results"),
+            create(&self.document, "li", Some("empty-note"), Some(note)),
+        ) {
+            let _ = list.append_child(&item);
+        }
     }
 
     fn show_users(&self, users: &[User]) {

@@ -257,6 +257,7 @@ impl App {
         let Some(removed) = removed else {
             return;
         };
+        self.clear_messages();
         self.store_quick_actions().await;
         self.render_quick_action_editor();
         self.render_quick_actions();

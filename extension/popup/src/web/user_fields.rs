@@ -10,7 +10,7 @@ use super::dom::{create, listen, now_ms, set_timeout};
 use super::extension_api::send_request;
 use super::screen_fields::{CHOSEN_USER_ATTRIBUTE, USER_FIELD_ATTRIBUTE};
 use crate::relay::RelayError;
-use crate::user_search::{user_label, ReplyKind, Step};
+use crate::user_search::{short_query_note, user_label, ReplyKind, Step, NO_MATCHING_USERS};
 use jira_bridge_protocol::{project_of_key, ErrorCode, Request, Response, User};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -82,7 +82,11 @@ impl App {
             .entry(search_key(&input))
             .or_default()
             .on_input(&input.value(), now_ms());
-        self.follow_field_search(container, input, step);
+        let note = short_query_note(&input.value());
+        self.follow_field_search(container, input.clone(), step);
+        if let Some(note) = note {
+            self.show_field_users_note(&input, &note);
+        }
     }
 
     fn follow_field_search(self: &Rc<Self>, container: &'static str, input: HtmlInputElement, step: Step) {
@@ -146,6 +150,9 @@ impl App {
         // The screen may have been rendered again while the search was in flight.
         let still_rendered = input.is_connected();
         match reply {
+            Ok(Response::Users { users }) if current && still_rendered && users.is_empty() => {
+                self.show_field_users_note(&input, NO_MATCHING_USERS)
+            }
             Ok(Response::Users { users }) if current && still_rendered => self.show_field_users(&input, &users),
             Ok(Response::Users { .. }) => {}
             Ok(other) => self.show_unexpected("findUsers", &other),
@@ -185,6 +192,14 @@ impl App {
             }
         }
         let _ = input.set_attribute("aria-expanded", if users.is_empty() { "false" } else { "true" });
+    }
+
+    /// Replaces the results under a picker with a note such as "No matching users."
+    fn show_field_users_note(&self, input: &HtmlInputElement, note: &str) {
+        self.show_field_users(input, &[]);
+        if let (Some(list), Ok(item)) = (results_of(input), create(&self.document, "li", Some("empty-note"), Some(note))) {
+            let _ = list.append_child(&item);
+        }
     }
 
     fn append_user_choice(&self, list: &Element, user: &User) -> Result<(), JsValue> {
