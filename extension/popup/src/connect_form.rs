@@ -5,6 +5,10 @@ use crate::screen::site_label;
 use crate::FieldError;
 use jira_bridge_protocol::{Deployment, ErrorCode, Request, Secret, SiteInfo};
 
+/// Atlassian's page for creating API tokens, opened in a new tab from the connect form.
+/// The extension never fetches it.
+pub const API_TOKEN_PAGE: &str = "https://id.atlassian.com/manage-profile/security/api-tokens";
+
 /// Values of the connect form as typed. The token is held as a [`Secret`] so that no
 /// Debug output shows it.
 #[derive(Debug, Clone, Default)]

@@ -3,9 +3,11 @@
 //! `issue_view`, `create_form` and `quick_actions_view`.
 
 use super::dom::{element, listen, listen_on, set_hidden, set_text};
-use super::extension_api::{describe, send_request};
+use super::extension_api::{describe, open_tab, send_request};
 use super::user_fields;
-use crate::connect_form::{disconnect_question, disconnected_message, ConnectForm, ReconnectTarget};
+use crate::connect_form::{
+    disconnect_question, disconnected_message, ConnectForm, ReconnectTarget, API_TOKEN_PAGE,
+};
 use crate::relay::RelayError;
 use super::extension_api::TabInfo;
 use crate::draft::{Draft, Preferences};
@@ -172,6 +174,21 @@ impl App {
 
         let app = self.clone();
         listen(&self.document, "reconnect", "click", move |_| app.open_reconnect())?;
+
+        // A link click would load the page inside the popup, so the page opens in a tab.
+        let app = self.clone();
+        listen(&self.document, "token-page", "click", move |event: Event| {
+            event.prevent_default();
+            let app = app.clone();
+            spawn_local(async move {
+                if let Err(error) = open_tab(API_TOKEN_PAGE).await {
+                    app.show_error(&format!(
+                        "Opening Atlassian's API token page failed ({}). Go to {API_TOKEN_PAGE} in a tab.",
+                        describe(&error)
+                    ));
+                }
+            });
+        })?;
 
         let app = self.clone();
         listen(&self.document, "site-switcher", "change", move |_| {

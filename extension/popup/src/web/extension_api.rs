@@ -145,6 +145,14 @@ pub async fn capture_visible_tab(window_id: Option<i32>) -> Result<String, JsVal
     }
 }
 
+/// Opens `url` in a new tab next to the current one.
+pub async fn open_tab(url: &str) -> Result<(), JsValue> {
+    let properties = Object::new();
+    Reflect::set(&properties, &"url".into(), &JsValue::from_str(url))?;
+    call(&["tabs", "create"], &[properties.into()]).await?;
+    Ok(())
+}
+
 /// Calls the API function at `path` (for example `["storage", "local", "get"]`) with its
 /// namespace as `this`, and awaits the result when it is a promise.
 async fn call(path: &[&str], args: &[JsValue]) -> Result<JsValue, JsValue> {
