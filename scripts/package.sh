@@ -185,7 +185,7 @@ say "wrote $output/SHA256SUMS"
 
 # --- web-ext lint ---
 
-# Prints every error and warning of web-ext's JSON report (read from stdin), then exits
+# Prints every error, warning and notice of web-ext's JSON report (read from stdin), then exits
 # with status 1 when there are errors, or 2 when the report is not valid JSON.
 report_lint() {
     python3 -c '
@@ -198,10 +198,12 @@ except ValueError as error:
 summary = report["summary"]
 for kind in ("errors", "warnings", "notices"):
     for message in report.get(kind, []):
-        place = message.get("file") or "-"
-        if message.get("line"):
+        # Schema errors (JSON_INVALID) carry no file, and their message names the manifest key.
+        place = message.get("file", "")
+        if place and message.get("line"):
             place += ":%s" % message["line"]
-        print("%s: %s %s %s: %s" % (sys.argv[1], kind[:-1], message["code"], place, message["message"]))
+        label = " ".join(part for part in (kind[:-1], message["code"], place) if part)
+        print("%s: %s: %s" % (sys.argv[1], label, message["message"]))
 print("%s: web-ext lint: %d errors, %d warnings, %d notices"
       % (sys.argv[1], summary["errors"], summary["warnings"], summary["notices"]))
 sys.exit(1 if summary["errors"] else 0)
