@@ -72,23 +72,19 @@ wasm_opt_major() {
 }
 
 if [ "$popup" = true ]; then
-    # Binaryen before 110 breaks wasm-bindgen's externref table (build-extension.sh skips
-    # it), and Debian 12 ships 108, so a newer one comes from the npm package.
-    if [ -z "${WASM_OPT:-}" ] && [ "$(wasm_opt_major wasm-opt)" -lt 110 ]; then
-        WASM_OPT="$tools/node_modules/.bin/wasm-opt"
-        if [ ! -x "$WASM_OPT" ]; then
-            say "installing binaryen 132 from npm into $tools (the system wasm-opt is older than 110)"
-            npm install --prefix "$tools" --no-audit --no-fund --no-save binaryen@132.0.0 >&2
-        fi
-        export WASM_OPT
+    # Binaryen before 110 breaks wasm-bindgen's externref table and Debian 12 ships 108, so
+    # build-extension.sh uses the binaryen 132 that npm installs from extension/popup.
+    if [ -z "${WASM_OPT:-}" ] && [ ! -x extension/popup/node_modules/.bin/wasm-opt ]; then
+        say "installing binaryen 132 from npm into extension/popup (as scripts/deps.sh does)"
+        (cd extension/popup && npm ci --no-audit --no-fund >&2)
     fi
-    wasm_opt_version=$(wasm_opt_major "${WASM_OPT:-wasm-opt}")
+    wasm_opt_version=$(wasm_opt_major "${WASM_OPT:-extension/popup/node_modules/.bin/wasm-opt}")
 
     say "building the extension (release)"
     extension=$(scripts/build-extension.sh --release | tail -n 1)
     wasm="$extension/pkg/jira_bridge_popup_bg.wasm"
     "$bench" wasm-size --results "$results" --wasm "$wasm" \
-        --note "built by scripts/build-extension.sh --release with wasm-opt $wasm_opt_version -Oz"
+        --note "built by scripts/build-extension.sh --release with wasm-opt $wasm_opt_version (-Oz, no one-caller inlining, functions sorted by name)"
 
     playwright_dir="$root/tests/browser"
     if [ ! -d "$playwright_dir/node_modules/playwright-core" ]; then

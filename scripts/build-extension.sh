@@ -5,7 +5,8 @@
 #
 # Usage: scripts/build-extension.sh [--release]
 #   --release  build with the size-optimised `release-wasm` profile (default: dev profile)
-# Environment: WASM_OPT  path of the wasm-opt to run (default: wasm-opt on PATH)
+# Environment: WASM_OPT  path of the wasm-opt to run (default: the one npm installs in
+#              extension/popup/node_modules, which scripts/deps.sh sets up, else wasm-opt on PATH)
 set -eu
 
 script_name=build-extension.sh
@@ -20,7 +21,7 @@ profile_dir=debug
 for argument in "$@"; do
     case "$argument" in
         --release) profile=release-wasm; profile_dir=release-wasm ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option $argument (expected --release)" ;;
     esac
 done
@@ -48,7 +49,8 @@ say "wasm-bindgen $cli_version matches Cargo.lock"
 say "compiling the popup for wasm32-unknown-unknown (profile $profile)"
 # `release-wasm` inherits `strip = true` from `release`, which drops the target_features
 # section that wasm-bindgen reads to decide whether to use externref. Keep the section;
-# wasm-bindgen's --remove-name-section below drops the symbol names instead.
+# wasm-opt's --strip-debug (or, without wasm-opt, wasm-bindgen's --remove-name-section)
+# below drops the symbol names instead.
 CARGO_PROFILE_RELEASE_WASM_STRIP=false \
     cargo build -p jira-bridge-popup --target wasm32-unknown-unknown --profile "$profile"
 
@@ -60,37 +62,58 @@ output="$root/dist/extension"
 rm -rf "$output"
 mkdir -p "$output/pkg" "$output/icons"
 
+# WASM_OPT names another wasm-opt. The default is the pinned npm package `binaryen` that
+# scripts/deps.sh installs from extension/popup/package.json.
+wasm_opt=${WASM_OPT:-}
+if [ -z "$wasm_opt" ]; then
+    wasm_opt=wasm-opt
+    [ -x extension/popup/node_modules/.bin/wasm-opt ] && wasm_opt="$root/extension/popup/node_modules/.bin/wasm-opt"
+fi
+wasm_opt_version=""
+if command -v "$wasm_opt" >/dev/null 2>&1; then
+    wasm_opt_version=$("$wasm_opt" --version | sed -n 's/^wasm-opt version \([0-9][0-9]*\).*/\1/p')
+fi
+# Binaryen 108 (Debian 12's) merged externref into anyref, and its output makes the
+# popup fail at start with "WebAssembly.Table.set(): Argument 1 is invalid for table".
+# Version 110 restored externref.
+# NOTE: only 108 (broken) and 132 (working) were tried; 110 is the changelog's word.
+run_wasm_opt=false
+if [ "$profile" = release-wasm ] && [ -n "$wasm_opt_version" ] && [ "$wasm_opt_version" -ge 110 ]; then
+    run_wasm_opt=true
+fi
+
 bindgen_flags="--target web --no-typescript"
 if [ "$profile" = release-wasm ]; then
-    bindgen_flags="$bindgen_flags --remove-name-section --remove-producers-section"
+    bindgen_flags="$bindgen_flags --remove-producers-section"
+    # wasm-opt sorts functions by these names before it strips them.
+    [ "$run_wasm_opt" = true ] || bindgen_flags="$bindgen_flags --remove-name-section"
 fi
 # shellcheck disable=SC2086 # the flags are words on purpose
 wasm-bindgen $bindgen_flags --out-dir "$output/pkg" "$wasm"
 
 bindgen_wasm="$output/pkg/jira_bridge_popup_bg.wasm"
-# WASM_OPT names another wasm-opt, such as the one in the npm package `binaryen`.
-wasm_opt=${WASM_OPT:-wasm-opt}
-if command -v "$wasm_opt" >/dev/null 2>&1; then
-    wasm_opt_version=$("$wasm_opt" --version | sed -n 's/^wasm-opt version \([0-9][0-9]*\).*/\1/p')
-    # Binaryen 108 (Debian 12's) merged externref into anyref, and its output makes the
-    # popup fail at start with "WebAssembly.Table.set(): Argument 1 is invalid for table".
-    # Version 110 restored externref.
-    # NOTE: only 108 (broken) and 132 (working) were tried; 110 is the changelog's word.
-    if [ -z "$wasm_opt_version" ] || [ "$wasm_opt_version" -lt 110 ]; then
-        say "skipping wasm-opt: version ${wasm_opt_version:-unknown} breaks wasm-bindgen's externref table; install binaryen 110 or later (npm install binaryen, then set WASM_OPT) for a smaller popup"
+if [ "$run_wasm_opt" = true ]; then
+    # Size flags, each measured with gzip -9 on the popup (scripts/bench.sh):
+    # - inlining functions that have one caller shrinks the raw module but grows the
+    #   gzipped one, so it is off;
+    # - sorting functions by name puts the copies of one generic function side by side,
+    #   where gzip finds the repeats.
+    # The --enable flags name WebAssembly features that Rust enables by default for
+    # wasm32-unknown-unknown, because wasm-opt releases that predate those defaults
+    # reject the module unless they are named.
+    "$wasm_opt" -Oz --one-caller-inline-max-function-size=0 --reorder-functions-by-name \
+        --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+        --enable-sign-ext --enable-reference-types --enable-multivalue \
+        -o "$bindgen_wasm.opt" "$bindgen_wasm"
+    mv "$bindgen_wasm.opt" "$bindgen_wasm"
+    say "shrank the module with wasm-opt $wasm_opt_version"
+elif [ "$profile" = release-wasm ]; then
+    if [ -n "$wasm_opt_version" ]; then
+        say "skipping wasm-opt: version $wasm_opt_version breaks wasm-bindgen's externref table; run scripts/deps.sh (it installs binaryen 132 from npm) for a smaller popup"
     else
-        # Rust enables these WebAssembly features by default for wasm32-unknown-unknown,
-        # and wasm-opt releases that predate those defaults reject the module unless
-        # they are named.
-        "$wasm_opt" -Oz \
-            --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
-            --enable-sign-ext --enable-reference-types --enable-multivalue \
-            -o "$bindgen_wasm.opt" "$bindgen_wasm"
-        mv "$bindgen_wasm.opt" "$bindgen_wasm"
-        say "shrank the module with wasm-opt $wasm_opt_version -Oz"
+        say "wasm-opt not found; the module is not size-optimised (run scripts/deps.sh, which installs binaryen 132 from npm)"
     fi
-else
-    say "wasm-opt not found; the module is not size-optimised (install binaryen 110 or later for a smaller popup)"
 fi
 
 cp extension/manifest.json extension/background.js extension/popup.html extension/popup.css \

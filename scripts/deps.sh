@@ -181,6 +181,11 @@ fi
 
 rustup_targets wasm32-unknown-unknown
 install_wasm_bindgen
+# Binaryen 132's wasm-opt for the popup: Debian 12's binaryen 108 breaks wasm-bindgen's
+# output, so build-extension.sh skips any wasm-opt older than 110.
+if command -v npm >/dev/null 2>&1 || [ "$build_only" = false ]; then
+    install_npm_packages extension/popup
+fi
 
 if [ "$build_only" = false ]; then
     rustup_targets x86_64-pc-windows-msvc x86_64-pc-windows-gnu x86_64-apple-darwin aarch64-apple-darwin
