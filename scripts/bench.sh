@@ -81,7 +81,8 @@ if [ "$popup" = true ]; then
     wasm_opt_version=$(wasm_opt_major "${WASM_OPT:-extension/popup/node_modules/.bin/wasm-opt}")
 
     say "building the extension (release)"
-    extension=$(scripts/build-extension.sh --release | tail -n 1)
+    # Into a folder of its own, because other builds and tests rewrite dist/extension.
+    extension=$(scripts/build-extension.sh --release --out-dir "$target_dir/bench/extension" | tail -n 1)
     wasm="$extension/pkg/jira_bridge_popup_bg.wasm"
     "$bench" wasm-size --results "$results" --wasm "$wasm" \
         --note "built by scripts/build-extension.sh --release with wasm-opt $wasm_opt_version (-Oz, no one-caller inlining, functions sorted by name)"

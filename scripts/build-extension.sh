@@ -3,8 +3,9 @@
 # generates its JS bindings with wasm-bindgen, shrinks it with wasm-opt when available,
 # and copies the manifest, pages, scripts and icons beside it.
 #
-# Usage: scripts/build-extension.sh [--release]
-#   --release  build with the size-optimised `release-wasm` profile (default: dev profile)
+# Usage: scripts/build-extension.sh [--release] [--out-dir DIR]
+#   --release      build with the size-optimised `release-wasm` profile (default: dev profile)
+#   --out-dir DIR  write the extension to DIR instead of dist/extension; DIR is replaced
 # Environment: WASM_OPT  path of the wasm-opt to run (default: the one npm installs in
 #              extension/popup/node_modules, which scripts/deps.sh sets up, else wasm-opt on PATH)
 set -eu
@@ -18,13 +19,25 @@ need_cmd() {
 
 profile=dev
 profile_dir=debug
-for argument in "$@"; do
-    case "$argument" in
+output=""
+while [ $# -gt 0 ]; do
+    case "$1" in
         --release) profile=release-wasm; profile_dir=release-wasm ;;
+        --out-dir)
+            [ $# -ge 2 ] || die "--out-dir needs a folder"
+            output=$2
+            shift
+            ;;
         -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) die "unknown option $argument (expected --release)" ;;
+        *) die "unknown option $1 (expected --release or --out-dir DIR)" ;;
     esac
+    shift
 done
+# A relative folder is relative to where the script was started.
+case "$output" in
+    ""|/*) ;;
+    *) output="$PWD/$output" ;;
+esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,7 +71,11 @@ target_dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_d
 wasm="$target_dir/wasm32-unknown-unknown/$profile_dir/jira_bridge_popup.wasm"
 [ -f "$wasm" ] || die "the build produced no $wasm"
 
-output="$root/dist/extension"
+[ -n "$output" ] || output="$root/dist/extension"
+# The folder is deleted and rebuilt, so refuse folders that hold more than an extension.
+case "$(cd "$output" 2>/dev/null && pwd)" in
+    /|"$root"|"$HOME") die "--out-dir $output would delete $(cd "$output" && pwd); name a folder for the extension only" ;;
+esac
 rm -rf "$output"
 mkdir -p "$output/pkg" "$output/icons"
 
