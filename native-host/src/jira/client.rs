@@ -20,7 +20,7 @@ pub const REQUEST_TIMEOUT_ENV: &str = "JIRA_BRIDGE_REQUEST_TIMEOUT_SECS";
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Attempts a GET gets in total: the first one and two retries. Only GET is retried,
-/// because repeating a POST or PUT whose answer was lost could do the work twice.
+/// because repeating a POST or PUT whose response was lost could do the work twice.
 const MAX_ATTEMPTS: u32 = 3;
 
 /// Longest `Retry-After` the host waits out itself. Jira asking for a longer pause is
@@ -30,7 +30,7 @@ const MAX_RETRY_AFTER_SECS: u64 = 5;
 /// Wait before the first retry when Jira names none; it doubles for each later retry.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 
-/// How the host proves who it is to a site.
+/// Credentials the host sends to a site.
 #[derive(Clone)]
 pub enum Credentials {
     /// Jira Cloud: the account's email and an API token, sent as HTTP Basic.
@@ -54,7 +54,7 @@ impl Credentials {
         value
     }
 
-    /// Returns every form in which the token could show up in a Jira answer, so echoed
+    /// Returns every form in which the token could show up in a Jira response, so echoed
     /// text can be scrubbed.
     fn leak_forms(&self) -> Vec<String> {
         let mut forms = Vec::new();
@@ -103,7 +103,7 @@ fn request_timeout() -> Duration {
         .unwrap_or(REQUEST_TIMEOUT)
 }
 
-/// What a request carries in its body.
+/// Body of a request.
 enum Payload<'a> {
     None,
     Json(&'a Value),
@@ -338,7 +338,7 @@ impl JiraClient {
             "request": format!("{method} {path}"),
             "jiraMessages": jira_messages,
         });
-        log::warn!("{method} {path} on {} answered {}: {}", self.api_url, status.as_u16(), summary.as_deref().unwrap_or("no message"));
+        log::warn!("{method} {path} on {} returned {}: {}", self.api_url, status.as_u16(), summary.as_deref().unwrap_or("no message"));
 
         let site = &self.site_url;
         let (code, message) = match status.as_u16() {
