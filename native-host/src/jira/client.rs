@@ -1,6 +1,6 @@
 //! One HTTP client for both Jira dialects. It adds the token to each request, sends it
 //! only to the address saved with the site (the site itself, or Atlassian's API gateway
-//! for a scoped API token), and turns Jira's answers into typed errors whose text never
+//! for a scoped API token), and turns Jira's responses into typed errors whose text never
 //! contains the token.
 
 use std::time::Duration;
