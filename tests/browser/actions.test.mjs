@@ -9,32 +9,25 @@
 // the Jira requests as browser-actions-<mode>.jsonl for tests/contract/validate.py.
 
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import {
   ACCOUNT_EMAIL,
-  EXTENSION_DIR,
-  FAKE_JIRA_BINARY,
-  HOST_BINARY,
-  POPUP_URL,
   ROOT,
   UI_TIMEOUT_MS,
-  CHROMIUM,
-  clickToolbarButton,
+  closeSession,
+  contractRecordFile,
   fakeControl,
-  installHostForChromium,
-  launchChromium,
   lookUpStoredToken,
-  makeSession,
   newCanaryToken,
+  openPopupForTab,
   popupError,
-  recordHostFrames,
   requireFile,
   searchSessionForToken,
   startFakeJira,
-  startPageServer,
+  startPopupSession,
   step,
   waitFor,
 } from "./support.mjs";
@@ -77,14 +70,6 @@ const MODES = [
     apiPrefix: "/rest/api/2",
   },
 ];
-
-function checkBuiltParts() {
-  requireFile(join(EXTENSION_DIR, "manifest.json"), "bash scripts/build-extension.sh");
-  requireFile(HOST_BINARY, "cargo build -p jira-bridge-host");
-  requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
-  requireFile(CHROMIUM, "apt-get install chromium (scripts/deps.sh does this)");
-  requireFile(AXE_SCRIPT, "cd tests/browser && npm ci");
-}
 
 /**
  * Runs axe-core in `page` and fails on any finding of serious or critical impact.
@@ -219,54 +204,28 @@ for (const mode of MODES) {
     let bugKey;
 
     before(async () => {
-      checkBuiltParts();
-      session = await makeSession(`actions-${mode.name}`);
-      step(`${mode.label}: profile and HOME in ${session.root}`);
+      requireFile(AXE_SCRIPT, "cd tests/browser && npm ci");
+      ({ session, page, browser, webPage, tab } = await startPopupSession({
+        label: `actions-${mode.name}`,
+        stepPrefix: `${mode.label}: `,
+        pageTitle: PAGE_TITLE,
+        pageOptions: { background: `rgb(${PAGE_BACKGROUND.join(", ")})` },
+        startFakes: async () => {
+          fake = await startFakeJira({
+            token,
+            mode: mode.name,
+            contextPath: mode.contextPath,
+            recordFile: await contractRecordFile(`browser-actions-${mode.name}.jsonl`),
+          });
+          step(`${mode.label}: fake Jira at ${fake.url}`);
+        },
+      }));
 
-      const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
-      if (contractDir) {
-        await mkdir(contractDir, { recursive: true });
-      }
-      fake = await startFakeJira({
-        token,
-        mode: mode.name,
-        contextPath: mode.contextPath,
-        recordFile: contractDir ? join(contractDir, `browser-actions-${mode.name}.jsonl`) : undefined,
-      });
-      step(`${mode.label}: fake Jira at ${fake.url}`);
-
-      await installHostForChromium(session);
-      page = await startPageServer(PAGE_TITLE, { background: `rgb(${PAGE_BACKGROUND.join(", ")})` });
-      browser = await launchChromium(session);
-      await recordHostFrames(browser.worker);
-
-      // A person is on a web page and clicks the toolbar button, which grants activeTab.
-      webPage = browser.context.pages()[0] ?? (await browser.context.newPage());
-      await webPage.goto(page.url);
-      await clickToolbarButton(browser.context, page.url);
-      const tabs = await browser.worker.evaluate(() => chrome.tabs.query({}));
-      tab = tabs.find((candidate) => candidate.url === page.url);
-      assert.ok(tab, `the extension should see the page's URL after the toolbar click, got ${JSON.stringify(tabs)}`);
-
-      popup = await browser.context.newPage();
-      // Each step waits for its own result, so a broken step fails within this time and
-      // the later steps still run.
-      popup.setDefaultTimeout(UI_TIMEOUT_MS);
-      popup.on("console", (message) => {
-        if (message.type() === "error" || message.type() === "warning") {
-          step(`${mode.label}: popup console ${message.type()}: ${message.text()}`);
-        }
-      });
-      await popup.goto(`${POPUP_URL}?tabId=${tab.id}`);
+      popup = await openPopupForTab(browser, tab, `${mode.label}: `);
     });
 
     after(async () => {
-      await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
-      await fake?.stop();
-      await page?.close();
-      if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-        await rm(session.root, { recursive: true, force: true });
-      }
+      await closeSession(session, browser, fake?.stop, page?.close);
     });
 
     test("connect view has no serious axe findings", async () => {

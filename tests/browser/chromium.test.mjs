@@ -7,169 +7,40 @@
 // Run it with tests/browser/run.sh, which builds what is missing and provides the keyring.
 
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { chromium } from "playwright-core";
 
 import {
   ACCOUNT_EMAIL,
   ARTIFACT_DIR,
   CHROMIUM_EXTENSION_ID,
-  EXTENSION_DIR,
-  FAKE_JIRA_BINARY,
-  HOST_BINARY,
   NATIVE_HOST_NAME,
+  POPUP_URL,
+  UI_TIMEOUT_MS,
+  closeSession,
+  contractRecordFile,
   fakeControl,
   findInFiles,
+  installHostForChromium,
+  launchChromium,
+  logPopupConsole,
   lookUpStoredToken,
-  makeTempDir,
+  makeSession,
   newCanaryToken,
-  requireFile,
-  runHost,
+  openPageWithActiveTab,
+  popupError,
+  recordHostFrames,
+  requireChromiumParts,
+  searchSessionForToken,
   startFakeJira,
   startPageServer,
   step,
+  waitFor,
 } from "./support.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_BINARY ?? "/usr/bin/chromium";
-const POPUP_URL = `chrome-extension://${CHROMIUM_EXTENSION_ID}/popup.html`;
 const PAGE_TITLE = "Checkout fails on Safari";
 const DESCRIPTION = "Clicking Pay does nothing.\nSeen on Safari 17 and in this headless Chromium test.";
-const UI_TIMEOUT_MS = 15_000;
-
-// `--enable-unsafe-extension-debugging` enables the DevTools protocol's Extensions domain,
-// whose `triggerAction` clicks the toolbar button, so the browser grants `activeTab` the
-// way it does for a person. Playwright adds `--disable-extensions` by default, which must
-// go for the extension to load.
-const CHROMIUM_ARGS = [
-  `--disable-extensions-except=${EXTENSION_DIR}`,
-  `--load-extension=${EXTENSION_DIR}`,
-  "--enable-unsafe-extension-debugging",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/**
- * Makes the folders of one self-contained browser session under a temp dir and returns
- * them with the environment that points HOME and the XDG folders there. The native host
- * inherits this environment from Chromium, so its config and log land in the temp dir.
- */
-async function makeSession(label) {
-  const root = await makeTempDir(label);
-  const home = join(root, "home");
-  const session = {
-    root,
-    home,
-    profile: join(root, "profile"),
-    configHome: join(home, ".config"),
-    dataHome: join(home, ".local/share"),
-  };
-  for (const dir of [session.profile, session.configHome, session.dataHome]) {
-    await mkdir(dir, { recursive: true });
-  }
-  session.env = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: session.configHome,
-    XDG_DATA_HOME: session.dataHome,
-    JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK: "1",
-  };
-  return session;
-}
-
-async function launchChromium(session) {
-  const context = await chromium.launchPersistentContext(session.profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    ignoreDefaultArgs: ["--disable-extensions"],
-    env: session.env,
-    viewport: { width: 420, height: 640 },
-  });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: UI_TIMEOUT_MS }));
-  assert.equal(
-    worker.url(),
-    `chrome-extension://${CHROMIUM_EXTENSION_ID}/background.js`,
-    "the extension's service worker should run under the id fixed by the manifest key",
-  );
-  return { context, worker };
-}
-
-/**
- * Wraps `chrome.runtime.connectNative` in the service worker so that every frame the
- * native host sends is also kept, as JSON text, in `globalThis.hostFrames`. The extension
- * itself is not changed. The wrapper must be in place before the first request, because
- * the background script opens its port then and keeps it.
- */
-async function recordHostFrames(worker) {
-  await worker.evaluate(() => {
-    globalThis.hostFrames = [];
-    const connectNative = chrome.runtime.connectNative.bind(chrome.runtime);
-    chrome.runtime.connectNative = (name) => {
-      const port = connectNative(name);
-      port.onMessage.addListener((frame) => globalThis.hostFrames.push(JSON.stringify(frame)));
-      return port;
-    };
-  });
-}
-
-/**
- * Clicks the extension's toolbar button on the tab showing `pageUrl`, through the DevTools
- * protocol. The browser then grants `activeTab` for that tab and opens the real popup,
- * which this test closes again. Playwright does not list that popup among its pages, so
- * the test drives popup.html in a tab named by `?tabId=N` instead.
- */
-async function clickToolbarButton(context, pageUrl) {
-  const cdp = await context.browser().newBrowserCDPSession();
-  try {
-    const { targetInfos } = await cdp.send("Target.getTargets", { filter: [{}] });
-    const tab = targetInfos.find((target) => target.type === "tab" && target.url === pageUrl);
-    assert.ok(tab, `no tab target shows ${pageUrl}`);
-
-    await cdp.send("Extensions.triggerAction", { id: CHROMIUM_EXTENSION_ID, targetId: tab.targetId });
-
-    const popup = await waitFor(async () => {
-      const { targetInfos: now } = await cdp.send("Target.getTargets", { filter: [{}] });
-      return now.find((target) => target.type === "page" && target.url === POPUP_URL);
-    }, "the toolbar popup to open");
-    await cdp.send("Target.closeTarget", { targetId: popup.targetId });
-  } finally {
-    await cdp.detach();
-  }
-}
-
-async function waitFor(probe, what, timeoutMs = UI_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-}
-
-/** Returns the popup's visible error text, for assertion messages. */
-async function popupError(popup) {
-  const error = popup.locator("#error");
-  return (await error.isVisible()) ? await error.textContent() : "(no error shown)";
-}
-
-function checkBuiltParts() {
-  requireFile(join(EXTENSION_DIR, "manifest.json"), "bash scripts/build-extension.sh");
-  requireFile(HOST_BINARY, "cargo build -p jira-bridge-host");
-  requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
-  requireFile(CHROMIUM, "apt-get install chromium (scripts/deps.sh does this)");
-}
 
 describe("Chromium with the native host", () => {
   const token = newCanaryToken();
@@ -179,22 +50,17 @@ describe("Chromium with the native host", () => {
   let browser;
 
   before(async () => {
-    checkBuiltParts();
+    requireChromiumParts();
     session = await makeSession("chromium");
     step(`profile and HOME in ${session.root}`);
 
-    const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
-    if (contractDir) {
-      await mkdir(contractDir, { recursive: true });
-    }
     fake = await startFakeJira({
       token,
-      recordFile: contractDir ? join(contractDir, "browser-cloud.jsonl") : undefined,
+      recordFile: await contractRecordFile("browser-cloud.jsonl"),
     });
     step(`fake Jira (Cloud) at ${fake.url}`);
 
-    await runHost(["install", "--browser", "chromium", "--user-data-dir", session.profile], session.env);
-    const manifestPath = join(session.profile, "NativeMessagingHosts", `${NATIVE_HOST_NAME}.json`);
+    const manifestPath = await installHostForChromium(session);
     const manifest = JSON.parse(await readFile(manifestPath, "utf8"));
     assert.equal(manifest.name, NATIVE_HOST_NAME, `${manifestPath} should name the host`);
     assert.ok(
@@ -208,12 +74,7 @@ describe("Chromium with the native host", () => {
   });
 
   after(async () => {
-    await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
-    await fake?.stop();
-    await page?.close();
-    if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-      await rm(session.root, { recursive: true, force: true });
-    }
+    await closeSession(session, browser, fake?.stop, page?.close);
   });
 
   test("connects a site and creates an issue from a page", async () => {
@@ -221,21 +82,11 @@ describe("Chromium with the native host", () => {
     await recordHostFrames(worker);
 
     // A person is on a web page and clicks the toolbar button.
-    const webPage = context.pages()[0] ?? (await context.newPage());
-    await webPage.goto(page.url);
-    await clickToolbarButton(context, page.url);
-
-    const tabs = await worker.evaluate(() => chrome.tabs.query({}));
-    const tab = tabs.find((candidate) => candidate.url === page.url);
-    assert.ok(tab, `the extension should see the page's URL after the toolbar click, got ${JSON.stringify(tabs)}`);
+    const { tab } = await openPageWithActiveTab(browser, page.url);
     assert.equal(tab.title, PAGE_TITLE, "activeTab should reveal the page's title");
 
     const popup = await context.newPage();
-    popup.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") {
-        step(`popup console ${message.type()}: ${message.text()}`);
-      }
-    });
+    logPopupConsole(popup);
     await popup.goto(`${POPUP_URL}?tabId=${tab.id}`);
 
     // Connect: the site URL with a trailing slash, the token with a trailing newline, as
@@ -348,17 +199,8 @@ describe("Chromium with the native host", () => {
       `the file search should find the page title in the extension's storage files, found it in ${JSON.stringify(control.hits)}`,
     );
 
-    for (const [label, dir] of [
-      ["host config folder", join(session.configHome, "jira-bridge")],
-      ["host data folder", join(session.dataHome, "jira-bridge")],
-      ["Chromium profile", session.profile],
-      ["temporary HOME", session.home],
-    ]) {
-      const { hits, searched, skipped } = await findInFiles(dir, token);
-      assert.ok(searched > 0, `the ${label} ${dir} should contain files to search`);
-      assert.deepEqual(hits, [], `the token leaked into files of the ${label} ${dir}`);
-      const skippedNote = skipped.length > 0 ? `, skipped ${skipped.join(", ")}` : "";
-      step(`no token in ${searched} files of the ${label}${skippedNote}`);
+    for (const line of await searchSessionForToken(session, token)) {
+      step(line);
     }
   });
 });
@@ -368,16 +210,13 @@ describe("Chromium without the native host", () => {
   let browser;
 
   before(async () => {
-    checkBuiltParts();
+    requireChromiumParts();
     session = await makeSession("chromium-no-host");
     browser = await launchChromium(session);
   });
 
   after(async () => {
-    await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
-    if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-      await rm(session.root, { recursive: true, force: true });
-    }
+    await closeSession(session, browser);
   });
 
   test("popup shows the install command", async () => {

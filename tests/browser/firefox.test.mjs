@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
@@ -23,17 +23,20 @@ import {
   FAKE_JIRA_BINARY,
   HOST_BINARY,
   NATIVE_HOST_NAME,
+  closeSession,
+  contractRecordFile,
   delay,
   fakeControl,
-  findInFiles,
   lookUpStoredToken,
-  makeTempDir,
+  makeSession,
   newCanaryToken,
   requireFile,
   runHost,
+  searchSessionForToken,
   startFakeJira,
   startPageServer,
   step,
+  waitFor,
 } from "./support.mjs";
 
 const FIREFOX = process.env.FIREFOX_BINARY ?? "/usr/bin/firefox-esr";
@@ -177,20 +180,6 @@ async function stopFirefox(firefox, bidi) {
   }
 }
 
-async function waitFor(probe, what, timeoutMs = UI_TIMEOUT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await delay(100);
-  }
-}
-
 // Page-side helpers. Each takes and returns JSON text (see BiDiSession.call).
 
 const VISIBLE_SCREEN = `() => JSON.stringify({
@@ -261,35 +250,12 @@ describe("Firefox ESR with the native host", () => {
     requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
     requireFile(FIREFOX, "apt-get install firefox-esr (scripts/deps.sh does this)");
 
-    const root = await makeTempDir("firefox");
-    const home = join(root, "home");
-    session = {
-      root,
-      home,
-      profile: join(root, "profile"),
-      configHome: join(home, ".config"),
-      dataHome: join(home, ".local/share"),
-    };
-    for (const dir of [session.profile, session.configHome, session.dataHome]) {
-      await mkdir(dir, { recursive: true });
-    }
-    session.env = {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: session.configHome,
-      XDG_DATA_HOME: session.dataHome,
-      JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK: "1",
-      MOZ_CRASHREPORTER_DISABLE: "1",
-    };
-    step(`profile and HOME in ${root}`);
+    session = await makeSession("firefox", { MOZ_CRASHREPORTER_DISABLE: "1" });
+    step(`profile and HOME in ${session.root}`);
 
-    const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
-    if (contractDir) {
-      await mkdir(contractDir, { recursive: true });
-    }
     fake = await startFakeJira({
       token,
-      recordFile: contractDir ? join(contractDir, "browser-firefox-cloud.jsonl") : undefined,
+      recordFile: await contractRecordFile("browser-firefox-cloud.jsonl"),
     });
     step(`fake Jira (Cloud) at ${fake.url}`);
     page = await startPageServer(PAGE_TITLE);
@@ -305,11 +271,7 @@ describe("Firefox ESR with the native host", () => {
     if (firefox) {
       await stopFirefox(firefox, bidi).catch((error) => step(`stopping Firefox failed: ${error.message}`));
     }
-    await fake?.stop();
-    await page?.close();
-    if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-      await rm(session.root, { recursive: true, force: true });
-    }
+    await closeSession(session, undefined, fake?.stop, page?.close);
   });
 
   test("finds the host after install and creates an issue", async () => {
@@ -444,17 +406,8 @@ describe("Firefox ESR with the native host", () => {
     assert.ok(hostLog.includes("created"), "the host's log should record the created issue");
     assert.ok(!hostLog.includes(token), "the token leaked into the host's log file");
 
-    for (const [label, dir] of [
-      ["host config folder", join(session.configHome, "jira-bridge")],
-      ["host data folder", join(session.dataHome, "jira-bridge")],
-      ["Firefox profile", session.profile],
-      ["temporary HOME", session.home],
-    ]) {
-      const { hits, searched, skipped } = await findInFiles(dir, token);
-      assert.ok(searched > 0, `the ${label} ${dir} should contain files to search`);
-      assert.deepEqual(hits, [], `the token leaked into files of the ${label} ${dir}`);
-      const skippedNote = skipped.length > 0 ? `, skipped ${skipped.join(", ")}` : "";
-      step(`no token in ${searched} files of the ${label}${skippedNote}`);
+    for (const line of await searchSessionForToken(session, token, "Firefox profile")) {
+      step(line);
     }
   });
 });

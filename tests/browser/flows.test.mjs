@@ -10,33 +10,26 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 
 import {
   ACCOUNT_EMAIL,
-  CHROMIUM,
   CHROMIUM_EXTENSION_ID,
-  EXTENSION_DIR,
-  FAKE_JIRA_BINARY,
-  HOST_BINARY,
-  POPUP_URL,
   UI_TIMEOUT_MS,
-  clickToolbarButton,
+  closeSession,
+  contractRecordFile,
   fakeControl,
-  installHostForChromium,
-  launchChromium,
   lookUpStoredToken,
-  makeSession,
   newCanaryToken,
+  openPopupForTab,
   popupError,
   recordHostFrames,
-  requireFile,
   searchSessionForToken,
   startFakeJira,
-  startPageServer,
+  startPopupSession,
   step,
   waitFor,
 } from "./support.mjs";
@@ -54,13 +47,6 @@ const MISSING_KEY = "NOPE-999";
 // Transition of the fake Jira (tests/fake-jira/src/seed.rs) whose screen requires a
 // resolution.
 const RESOLVE_TRANSITION_ID = "41";
-
-function checkBuiltParts() {
-  requireFile(join(EXTENSION_DIR, "manifest.json"), "bash scripts/build-extension.sh");
-  requireFile(HOST_BINARY, "cargo build -p jira-bridge-host");
-  requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
-  requireFile(CHROMIUM, "apt-get install chromium (scripts/deps.sh does this)");
-}
 
 /** Waits until `selector` is visible. The timeout error includes the popup's error text. */
 async function waitVisible(popup, selector, what) {
@@ -155,15 +141,7 @@ describe("popup flows on Cloud", () => {
 
   /** Opens popup.html for the web page's tab in a new tab and returns it. */
   async function openPopup() {
-    const opened = await browser.context.newPage();
-    opened.setDefaultTimeout(UI_TIMEOUT_MS);
-    opened.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") {
-        step(`popup console ${message.type()}: ${message.text()}`);
-      }
-    });
-    await opened.goto(`${POPUP_URL}?tabId=${tab.id}`);
-    return opened;
+    return openPopupForTab(browser, tab);
   }
 
   /** Opens `key` by typing it into the home view's search box. */
@@ -191,43 +169,23 @@ describe("popup flows on Cloud", () => {
   }
 
   before(async () => {
-    checkBuiltParts();
-    session = await makeSession("flows");
-    step(`profile and HOME in ${session.root}`);
-
-    const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
-    if (contractDir) {
-      await mkdir(contractDir, { recursive: true });
-    }
-    fake = await startFakeJira({
-      token,
-      recordFile: contractDir ? join(contractDir, "browser-flows-cloud.jsonl") : undefined,
-    });
-    step(`fake Jira (Cloud) at ${fake.url}`);
-
-    await installHostForChromium(session);
-    page = await startPageServer(PAGE_TITLE);
-    browser = await launchChromium(session);
-    await recordHostFrames(browser.worker);
-
-    // A person is on a web page and clicks the toolbar button, which grants activeTab.
-    const webPage = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await webPage.goto(page.url);
-    await clickToolbarButton(browser.context, page.url);
-    const tabs = await browser.worker.evaluate(() => chrome.tabs.query({}));
-    tab = tabs.find((candidate) => candidate.url === page.url);
-    assert.ok(tab, `the extension should see the page's URL after the toolbar click, got ${JSON.stringify(tabs)}`);
+    ({ session, page, browser, tab } = await startPopupSession({
+      label: "flows",
+      pageTitle: PAGE_TITLE,
+      startFakes: async () => {
+        fake = await startFakeJira({
+          token,
+          recordFile: await contractRecordFile("browser-flows-cloud.jsonl"),
+        });
+        step(`fake Jira (Cloud) at ${fake.url}`);
+      },
+    }));
 
     popup = await openPopup();
   });
 
   after(async () => {
-    await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
-    await fake?.stop();
-    await page?.close();
-    if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-      await rm(session.root, { recursive: true, force: true });
-    }
+    await closeSession(session, browser, fake?.stop, page?.close);
   });
 
   test("connects and creates two issues", async () => {

@@ -11,31 +11,23 @@
 // tests/contract/validate.py.
 
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import {
   ACCOUNT_EMAIL,
-  CHROMIUM,
-  EXTENSION_DIR,
-  FAKE_JIRA_BINARY,
-  HOST_BINARY,
-  POPUP_URL,
   UI_TIMEOUT_MS,
-  clickToolbarButton,
+  closeSession,
+  contractRecordFile,
   fakeControl,
-  installHostForChromium,
-  launchChromium,
   lookUpStoredToken,
-  makeSession,
   newCanaryToken,
+  openPopupForTab,
   popupError,
-  recordHostFrames,
-  requireFile,
   searchSessionForToken,
   startFakeJira,
-  startPageServer,
+  startPopupSession,
   step,
   waitFor,
 } from "./support.mjs";
@@ -52,13 +44,6 @@ const DATA_CENTER_ACCOUNT = "tester";
 
 const QUICK_ACTION_NAME = "Log 15m";
 const IMPORTED_ACTION_NAME = "Log 30m";
-
-function checkBuiltParts() {
-  requireFile(join(EXTENSION_DIR, "manifest.json"), "bash scripts/build-extension.sh");
-  requireFile(HOST_BINARY, "cargo build -p jira-bridge-host");
-  requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
-  requireFile(CHROMIUM, "apt-get install chromium (scripts/deps.sh does this)");
-}
 
 /** Waits until `selector` is visible. The timeout error includes the popup's error text. */
 async function waitVisible(popup, selector, what) {
@@ -94,15 +79,7 @@ describe("two sites in one popup", () => {
 
   /** Opens popup.html for the web page's tab in a new tab and returns it. */
   async function openPopup() {
-    const opened = await browser.context.newPage();
-    opened.setDefaultTimeout(UI_TIMEOUT_MS);
-    opened.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") {
-        step(`popup console ${message.type()}: ${message.text()}`);
-      }
-    });
-    await opened.goto(`${POPUP_URL}?tabId=${tab.id}`);
-    return opened;
+    return openPopupForTab(browser, tab);
   }
 
   /** Closes the popup tab and opens a new one, as a person reopening the popup does. */
@@ -174,52 +151,30 @@ describe("two sites in one popup", () => {
   }
 
   before(async () => {
-    checkBuiltParts();
-    session = await makeSession("sites");
-    step(`profile and HOME in ${session.root}`);
-
-    const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
-    if (contractDir) {
-      await mkdir(contractDir, { recursive: true });
-    }
-    cloud = await startFakeJira({
-      token: cloudToken,
-      recordFile: contractDir ? join(contractDir, "browser-sites-cloud.jsonl") : undefined,
-    });
-    step(`fake Jira (Cloud) at ${cloud.url}`);
-    dataCenter = await startFakeJira({
-      token: dataCenterToken,
-      mode: "datacenter",
-      contextPath: "/jira",
-      recordFile: contractDir ? join(contractDir, "browser-sites-datacenter.jsonl") : undefined,
-    });
-    step(`fake Jira (Data Center) at ${dataCenter.url}`);
-
-    await installHostForChromium(session);
-    page = await startPageServer(PAGE_TITLE);
-    browser = await launchChromium(session);
-    await recordHostFrames(browser.worker);
-
-    // A person is on a web page and clicks the toolbar button, which grants activeTab, so
-    // the popup may read the page's title.
-    const webPage = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await webPage.goto(page.url);
-    await clickToolbarButton(browser.context, page.url);
-    const tabs = await browser.worker.evaluate(() => chrome.tabs.query({}));
-    tab = tabs.find((candidate) => candidate.url === page.url);
-    assert.ok(tab, `the extension should see the page's URL after the toolbar click, got ${JSON.stringify(tabs)}`);
+    ({ session, page, browser, tab } = await startPopupSession({
+      label: "sites",
+      pageTitle: PAGE_TITLE,
+      startFakes: async () => {
+        cloud = await startFakeJira({
+          token: cloudToken,
+          recordFile: await contractRecordFile("browser-sites-cloud.jsonl"),
+        });
+        step(`fake Jira (Cloud) at ${cloud.url}`);
+        dataCenter = await startFakeJira({
+          token: dataCenterToken,
+          mode: "datacenter",
+          contextPath: "/jira",
+          recordFile: await contractRecordFile("browser-sites-datacenter.jsonl"),
+        });
+        step(`fake Jira (Data Center) at ${dataCenter.url}`);
+      },
+    }));
 
     popup = await openPopup();
   });
 
   after(async () => {
-    await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
-    await cloud?.stop();
-    await dataCenter?.stop();
-    await page?.close();
-    if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
-      await rm(session.root, { recursive: true, force: true });
-    }
+    await closeSession(session, browser, cloud?.stop, dataCenter?.stop, page?.close);
   });
 
   test("connects Cloud, then adds Data Center", async () => {

@@ -3,12 +3,13 @@
 // credential store lookup. The second part starts Chromium sessions with the extension
 // and the native host. Nothing here talks to any host but 127.0.0.1.
 
+import assert from "node:assert/strict";
 import { spawn, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -112,6 +113,20 @@ function readFirstLine(child, stderr, timeoutMs) {
     lines.on("line", onLine);
     child.on("exit", onExit);
   });
+}
+
+/**
+ * Creates the folder named by JIRA_BRIDGE_CONTRACT_DIR and returns the path of the record
+ * file `name` in it, where the fake Jira keeps the requests for tests/contract/validate.py.
+ * Returns undefined when the variable is not set.
+ */
+export async function contractRecordFile(name) {
+  const contractDir = process.env.JIRA_BRIDGE_CONTRACT_DIR;
+  if (!contractDir) {
+    return undefined;
+  }
+  await mkdir(contractDir, { recursive: true });
+  return join(contractDir, name);
 }
 
 /**
@@ -249,8 +264,8 @@ export function delay(ms) {
   return new Promise((done) => setTimeout(done, ms).unref());
 }
 
-// Chromium helpers for tests that drive the popup. chromium.test.mjs keeps its own copies
-// of the first four.
+// Browser session helpers. makeSession and closeSession serve the Firefox test too; the
+// rest drive Chromium and its popup.
 
 export const CHROMIUM = process.env.CHROMIUM_BINARY ?? "/usr/bin/chromium";
 export const POPUP_URL = `chrome-extension://${CHROMIUM_EXTENSION_ID}/popup.html`;
@@ -275,10 +290,11 @@ const CHROMIUM_ARGS = [
 
 /**
  * Makes the folders of one self-contained browser session under a temp dir and returns
- * them with the environment that points HOME and the XDG folders there. The native host
- * inherits this environment from Chromium, so its config and log land in the temp dir.
+ * them with the environment that points HOME and the XDG folders there, plus `extraEnv`.
+ * The native host inherits this environment from the browser, so its config and log land
+ * in the temp dir.
  */
-export async function makeSession(label) {
+export async function makeSession(label, extraEnv = {}) {
   const root = await makeTempDir(label);
   const home = join(root, "home");
   const session = {
@@ -297,8 +313,32 @@ export async function makeSession(label) {
     XDG_CONFIG_HOME: session.configHome,
     XDG_DATA_HOME: session.dataHome,
     JIRA_BRIDGE_ALLOW_HTTP_LOOPBACK: "1",
+    ...extraEnv,
   };
   return session;
+}
+
+/**
+ * Closes Chromium when `browser` is set, runs each of `stops` (such as a fake Jira's
+ * `stop` or a page server's `close`; undefined ones are skipped) and removes the session's
+ * temp dir unless JIRA_BRIDGE_KEEP_TEMP is set.
+ */
+export async function closeSession(session, browser, ...stops) {
+  await browser?.context.close().catch((error) => step(`closing Chromium failed: ${error.message}`));
+  for (const stop of stops) {
+    await stop?.();
+  }
+  if (session && !process.env.JIRA_BRIDGE_KEEP_TEMP) {
+    await rm(session.root, { recursive: true, force: true });
+  }
+}
+
+/** Fails with a build or install command when a part the Chromium tests run is missing. */
+export function requireChromiumParts() {
+  requireFile(join(EXTENSION_DIR, "manifest.json"), "bash scripts/build-extension.sh");
+  requireFile(HOST_BINARY, "cargo build -p jira-bridge-host");
+  requireFile(FAKE_JIRA_BINARY, "cargo build -p fake-jira");
+  requireFile(CHROMIUM, "apt-get install chromium (scripts/deps.sh does this)");
 }
 
 /** Registers the real native host for the session's Chromium profile with its installer. */
@@ -379,6 +419,72 @@ export async function clickToolbarButton(context, pageUrl) {
   }
 }
 
+/**
+ * Opens `pageUrl` in the browser's first tab and clicks the toolbar button there, which
+ * grants activeTab, as a person would. Returns `{ webPage, tab }`, `tab` being the
+ * extension's `chrome.tabs` entry for that page.
+ */
+export async function openPageWithActiveTab(browser, pageUrl) {
+  const webPage = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await webPage.goto(pageUrl);
+  await clickToolbarButton(browser.context, pageUrl);
+  const tabs = await browser.worker.evaluate(() => chrome.tabs.query({}));
+  const tab = tabs.find((candidate) => candidate.url === pageUrl);
+  assert.ok(tab, `the extension should see the page's URL after the toolbar click, got ${JSON.stringify(tabs)}`);
+  return { webPage, tab };
+}
+
+/**
+ * Sets up one popup session in Chromium: the session folders, the fake Jira servers that
+ * `startFakes` starts, the native host registered by its installer, a web page titled
+ * `pageTitle` (`pageOptions` go to startPageServer), Chromium with the host frame recorder,
+ * and the page opened with activeTab granted. Returns `{ session, page, browser, webPage,
+ * tab }`. `startFakes` keeps the servers it starts, because the caller stops them. When a
+ * step fails, this closes what it started itself and rethrows.
+ */
+export async function startPopupSession({ label, stepPrefix = "", pageTitle, pageOptions, startFakes }) {
+  requireChromiumParts();
+  const session = await makeSession(label);
+  let page;
+  let browser;
+  try {
+    step(`${stepPrefix}profile and HOME in ${session.root}`);
+    await startFakes();
+    await installHostForChromium(session);
+    page = await startPageServer(pageTitle, pageOptions);
+    browser = await launchChromium(session);
+    await recordHostFrames(browser.worker);
+    const { webPage, tab } = await openPageWithActiveTab(browser, page.url);
+    return { session, page, browser, webPage, tab };
+  } catch (error) {
+    await closeSession(session, browser, page?.close);
+    throw error;
+  }
+}
+
+/**
+ * Opens popup.html for `tab` in a new Chromium tab, with UI_TIMEOUT_MS as the default
+ * timeout and its console errors and warnings printed after `stepPrefix`, and returns it.
+ */
+export async function openPopupForTab(browser, tab, stepPrefix = "") {
+  const popup = await browser.context.newPage();
+  // Each step waits for its own result, so a broken step fails within this time and the
+  // later steps still run.
+  popup.setDefaultTimeout(UI_TIMEOUT_MS);
+  logPopupConsole(popup, stepPrefix);
+  await popup.goto(`${POPUP_URL}?tabId=${tab.id}`);
+  return popup;
+}
+
+/** Prints the popup's console errors and warnings as steps, after `prefix`. */
+export function logPopupConsole(popup, prefix = "") {
+  popup.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      step(`${prefix}popup console ${message.type()}: ${message.text()}`);
+    }
+  });
+}
+
 /** Polls `probe` every 100 ms until it returns a truthy value, and returns that value. */
 export async function waitFor(probe, what, timeoutMs = UI_TIMEOUT_MS) {
   const deadline = Date.now() + timeoutMs;
@@ -401,17 +507,17 @@ export async function popupError(popup) {
 }
 
 /**
- * Searches the session's host folders, Chromium profile and HOME for `token` and returns
+ * Searches the session's host folders, browser profile and HOME for `token` and returns
  * one line per folder, such as `no token in 120 files of the Chromium profile`. Throws
- * when a folder has no file to search or contains the token. Close Chromium first, so it
- * and the host have flushed their files.
+ * when a folder has no file to search or contains the token. Close the browser first, so
+ * it and the host have flushed their files.
  */
-export async function searchSessionForToken(session, token) {
+export async function searchSessionForToken(session, token, profileLabel = "Chromium profile") {
   const lines = [];
   for (const [label, dir] of [
     ["host config folder", join(session.configHome, "jira-bridge")],
     ["host data folder", join(session.dataHome, "jira-bridge")],
-    ["Chromium profile", session.profile],
+    [profileLabel, session.profile],
     ["temporary HOME", session.home],
   ]) {
     const { hits, searched, skipped } = await findInFiles(dir, token);
