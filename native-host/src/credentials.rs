@@ -7,7 +7,7 @@ use jira_bridge_protocol::{ErrorCode, ErrorReply, Secret};
 /// Prefix of the service name of every entry, so people can find ours in their store.
 pub const SERVICE_PREFIX: &str = "jira-bridge";
 
-/// Why the credential store could not do what was asked.
+/// Error from the credential store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No token is saved for this site and account.
@@ -20,7 +20,7 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Converts the error into a reply that tells the person what to do.
+    /// Converts the error into a reply that names the fix for the person.
     pub fn to_reply(&self) -> ErrorReply {
         match self {
             StoreError::NotFound { site_url, account } => ErrorReply::new(
@@ -48,7 +48,7 @@ fn unavailable_advice() -> &'static str {
     }
 }
 
-/// Where tokens are kept. The real one is [`OsStore`]; the trait lets tests of other
+/// Storage for tokens. The real one is [`OsStore`]; the trait lets tests of other
 /// parts run without a desktop session.
 pub trait TokenStore: Send + Sync {
     fn get(&self, site_url: &str, account: &str) -> Result<Secret, StoreError>;

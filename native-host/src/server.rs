@@ -30,7 +30,7 @@ const READ_BUFFER_BYTES: usize = 64 * 1024;
 pub enum SessionEnd {
     /// The browser closed the port (stdin reached EOF between frames).
     Closed,
-    /// The input could not be trusted any more; the host said why and stopped.
+    /// The input could not be trusted any more, so the host sent the reason and stopped.
     Broken(String),
 }
 
@@ -38,8 +38,8 @@ pub enum SessionEnd {
 /// handler's whole state.
 type Handler = Pin<Box<dyn Future<Output = std::thread::Result<Result<Response, ErrorReply>>> + Send>>;
 
-/// Serves requests until the input ends. When `refusal` is set, every request is answered
-/// with that error and nothing else is done: the caller is not allowed.
+/// Serves requests until the input ends. When `refusal` is set, every request gets that error
+/// as its reply and nothing else is done: the caller is not allowed.
 pub async fn serve<R, W>(host: Arc<Host>, reader: R, writer: W, refusal: Option<ErrorReply>) -> SessionEnd
 where
     R: AsyncRead + Unpin,
@@ -191,7 +191,7 @@ pub fn encode_reply(reply: &ReplyFrame) -> Vec<u8> {
         return bytes;
     }
     log::warn!("reply {:?} is {} bytes, above the limit of {MAX_REPLY_BYTES}", reply.id, bytes.len());
-    let error = ErrorReply::new(ErrorCode::ReplyTooLarge, "The answer is larger than the browser accepts (1 MiB). Narrow the search and try again.")
+    let error = ErrorReply::new(ErrorCode::ReplyTooLarge, "The response is larger than the browser accepts (1 MiB). Narrow the search and try again.")
         .with_details(serde_json::json!({ "bytes": bytes.len(), "max": MAX_REPLY_BYTES }));
     serde_json::to_vec(&error_frame(reply.id, error)).expect("an error reply encodes")
 }

@@ -63,7 +63,8 @@ fn connect_create_disconnect_cloud() {
     assert_eq!(status["sites"][0]["siteUrl"], json!(site_url));
     assert_eq!(status["defaultSite"], json!(site_url));
     let keys: Vec<&str> = projects["projects"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
-    assert!(keys.contains(&"WEB") && keys.contains(&"AB2"), "projects: {keys:?}");
+    assert!(keys.contains(&"WEB"), "WEB should be listed: {keys:?}");
+    assert!(keys.contains(&"AB2"), "AB2 (digits in the key) should be listed: {keys:?}");
     assert!(issue_types["issueTypes"].as_array().unwrap().iter().any(|t| t["name"] == "Task"), "{issue_types}");
     let key = created["key"].as_str().expect("a created key");
     assert_eq!(created["url"], json!(format!("{site_url}/browse/{key}")));
@@ -128,7 +129,7 @@ fn unknown_outcome_looked_up_before_retry() {
     let home = TestHome::new();
     let mut host = home.spawn_host_with_env(&[support::OUR_ORIGIN], &[("JIRA_BRIDGE_REQUEST_TIMEOUT_SECS", "2")]);
     connect_cloud(&mut host, &jira);
-    // The issue is created, but the answer arrives after the host gave up waiting.
+    // The issue is created, but the response arrives after the host stopped waiting.
     jira.add_fault(serde_json::from_value(json!({
         "pathPrefix": "/rest/api/3/issue", "method": "POST", "count": 1, "delayMs": 4_000
     })).expect("a valid fault"));

@@ -30,9 +30,9 @@ pub enum ErrorCode {
     PermissionDenied,
     /// The OS credential store is missing, locked or failed.
     CredentialStoreUnavailable,
-    /// Jira refused the request (other 4xx) and said why.
+    /// Jira rejected the request (other 4xx) with a reason.
     JiraRejected,
-    /// Jira answered with a server error (5xx).
+    /// Jira returned a server error (5xx).
     JiraUnavailable,
     /// The site could not be reached (DNS, TLS, connection, timeout).
     NetworkError,

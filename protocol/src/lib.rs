@@ -49,7 +49,7 @@ pub struct RequestFrame {
 /// A reply from the native host to the request with the same id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplyFrame {
-    /// Id of the request this answers; `null` when the request was unreadable and had no id.
+    /// Id of the request this replies to; `null` when the request was unreadable and had no id.
     pub id: Option<u64>,
     #[serde(flatten)]
     pub outcome: Outcome,
@@ -154,7 +154,7 @@ pub enum Request {
         email: Option<String>,
         token: Secret,
     },
-    /// Deletes the stored token and forgets the site.
+    /// Deletes the stored token and removes the site from the host's settings.
     Disconnect {
         #[serde(default)]
         site_url: Option<String>,

@@ -34,10 +34,10 @@ pub async fn attach_screenshot(
         .await
         .map_err(|error| not_found_names_key(error, &key, &client))?;
 
-    // Jira answers with an array of the attachments it stored.
+    // Jira returns an array of the attachments it stored.
     let attachment_id = reply[0]["id"].as_str().map(str::to_string).or_else(|| reply[0]["id"].as_u64().map(|id| id.to_string()));
     let Some(attachment_id) = attachment_id else {
-        return Err(ErrorReply::new(ErrorCode::JiraUnavailable, format!("Jira answered the upload to {key} without an attachment id. Check the issue before trying again.")));
+        return Err(ErrorReply::new(ErrorCode::JiraUnavailable, format!("Jira returned no attachment id for the upload to {key}. Check the issue before trying again.")));
     };
     log::info!("attached {file_name} ({size} bytes) to {key}");
     Ok(Response::AttachmentAdded { key, attachment_id, file_name, size })

@@ -243,7 +243,7 @@ pub fn saved_api_url(site: &SiteConfig, allow_http_loopback: bool) -> Result<Opt
     .with_details(json!({ "siteUrl": site.site_url, "apiUrl": crate::text::shorten(api_url, 200) })))
 }
 
-/// Asks the site what it runs: Cloud answers `serverInfo` on REST v3 with
+/// Asks the site what it runs: Cloud serves `serverInfo` on REST v3 with
 /// `deploymentType: Cloud`; Data Center has only REST v2.
 async fn detect_deployment(host: &Host, base: &str, email: Option<&str>, token: &Secret) -> Result<Deployment, ErrorReply> {
     if let Some(email) = email {
@@ -295,7 +295,7 @@ fn site_from_myself(client: &JiraClient, email: Option<&str>, myself: &Value) ->
         Deployment::DataCenter => (text("name"), text("name")),
     };
     let (Some(account), Some(account_id)) = (account, account_id) else {
-        return Err(ErrorReply::new(ErrorCode::JiraRejected, format!("{base} answered /myself without the account's id. Check that the site URL is your Jira's address.")));
+        return Err(ErrorReply::new(ErrorCode::JiraRejected, format!("{base} returned /myself without the account's id. Check that the site URL is your Jira's address.")));
     };
     Ok(SiteConfig {
         site_url: base.to_string(),
@@ -344,7 +344,7 @@ pub async fn status(host: &Host) -> Result<Response, ErrorReply> {
     Ok(Response::Status { sites: config.sites.iter().map(SiteConfig::info).collect(), default_site })
 }
 
-/// Deletes a site's token from the store and forgets the site.
+/// Deletes a site's token from the store and removes the site from the config file.
 pub async fn disconnect(host: &Host, site_url: Option<&str>) -> Result<Response, ErrorReply> {
     let _guard = host.config_lock.lock().await;
     let mut config = host.load_config()?;
@@ -379,7 +379,7 @@ async fn run_blocking<T: Send + 'static>(
         })
 }
 
-/// Longest token accepted, in bytes. Atlassian API tokens are about 200 characters and
+/// Maximum token length accepted, in bytes. Atlassian API tokens are about 200 characters and
 /// personal access tokens shorter; anything far longer was pasted by mistake.
 const MAX_TOKEN_BYTES: usize = 4096;
 

@@ -253,7 +253,7 @@ impl JiraClient {
         let started = std::time::Instant::now();
         let response = request.send().await.map_err(|error| Failure {
             reply: self.network_error(method, path, &error),
-            // A refused connection never reached Jira; a timeout or a cut answer might have.
+            // A refused connection never reached Jira, but a timeout or a cut response might have.
             transient: error.is_connect().then_some(Transient { retry_after: None }),
         })?;
         let status = response.status();
